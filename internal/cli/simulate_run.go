@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/eval"
+	"github.com/execrole/execrole/internal/policy"
+)
+
+// simInputs are the policies of a simulate run before a principal picks
+// from any authorization-details export among them.
+type simInputs struct {
+	base     eval.PolicySet
+	accounts []*account.Snapshot
+}
+
+func (e *env) loadSimInputs(f *simulateFlags) (*simInputs, error) {
+	in := &simInputs{}
+	for _, path := range f.policies {
+		p, snap, err := e.loadPolicyOrAccount(path)
+		if err != nil {
+			return nil, err
+		}
+		if snap != nil {
+			in.accounts = append(in.accounts, snap)
+			continue
+		}
+		in.base.Identity = append(in.base.Identity, p)
+	}
+	for _, arn := range f.managedARNs {
+		p, err := account.Managed(arn)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--managed-policy: %w", err))
+		}
+		in.base.Identity = append(in.base.Identity, p)
+	}
+	one := func(path string, t policy.Type) (*policy.Policy, error) {
+		if path == "" {
+			return nil, nil
+		}
+		return e.loadPolicy(path, t)
+	}
+	var err error
+	if in.base.Resource, err = one(f.resourcePolicy, resourcePolicyType(f.action)); err != nil {
+		return nil, err
+	}
+	if b, err := one(f.boundary, policy.Boundary); err != nil {
+		return nil, err
+	} else if b != nil {
+		in.base.Boundary = []*policy.Policy{b}
+	}
+	if s, err := one(f.sessionPolicy, policy.Session); err != nil {
+		return nil, err
+	} else if s != nil {
+		in.base.Session = []*policy.Policy{s}
+	}
+	levels := func(flags []string, t policy.Type) ([][]*policy.Policy, error) {
+		var out [][]*policy.Policy
+		for _, fl := range flags {
+			var level []*policy.Policy
+			for _, path := range strings.Split(fl, ",") {
+				p, err := e.loadPolicy(path, t)
+				if err != nil {
+					return nil, err
+				}
+				level = append(level, p)
+			}
+			out = append(out, level)
+		}
+		return out, nil
+	}
+	if in.base.SCPs, err = levels(f.scps, policy.SCP); err != nil {
+		return nil, err
+	}
+	if in.base.RCPs, err = levels(f.rcps, policy.RCP); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// resourcePolicyType reads a resource policy as a trust policy when the
+// action assumes a role, since trust policies follow their own grammar
+// (no Resource element).
+func resourcePolicyType(action string) policy.Type {
+	if strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+		return policy.Trust
+	}
+	return policy.Resource
+}
+
+// engineFor compiles the policy set that applies to principal: the flags'
+// policies plus, from each export, those of the role, user or group the
+// principal names.
+func (in *simInputs) engineFor(principal string, cache map[string]*eval.Engine) (*eval.Engine, error) {
+	key := ""
+	if len(in.accounts) > 0 {
+		key = principal
+	}
+	if en, ok := cache[key]; ok {
+		return en, nil
+	}
+	set := in.base
+	set.Identity = append([]*policy.Policy(nil), in.base.Identity...)
+	for _, snap := range in.accounts {
+		p, ok := snap.Find(principal)
+		if !ok {
+			return nil, badInput(fmt.Errorf("%s: no role, user or group matches principal %q", snap.File, principal))
+		}
+		pols, err := snap.PoliciesOf(p)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		set.Identity = append(set.Identity, pols.Identity...)
+		if pols.Boundary != nil && len(set.Boundary) == 0 {
+			set.Boundary = []*policy.Policy{pols.Boundary}
+		}
+	}
+	en, err := eval.Compile(set)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	cache[key] = en
+	return en, nil
+}
+
+// decisionJSON is one decision as printed by --format json.
+type decisionJSON struct {
+	Principal   string           `json:"principal"`
+	Action      string           `json:"action"`
+	Resource    string           `json:"resource"`
+	Decision    string           `json:"decision"`
+	Gate        string           `json:"gate,omitempty"`
+	Explanation *explanationJSON `json:"explanation,omitempty"`
+}
+
+type explanationJSON struct {
+	Statements []statementJSON `json:"statements"`
+	Missing    []string        `json:"missing,omitempty"`
+	NearMisses []nearMissJSON  `json:"nearMisses,omitempty"`
+}
+
+type statementJSON struct {
+	Policy    string `json:"policy"`
+	Type      string `json:"type"`
+	Statement string `json:"statement"`
+	Effect    string `json:"effect"`
+	Location  string `json:"location"`
+}
+
+type nearMissJSON struct {
+	statementJSON
+	Reason string `json:"reason"`
+}
+
+func toJSON(req *eval.Request, r *eval.Result) decisionJSON {
+	d := decisionJSON{Principal: req.Principal, Action: req.Action, Resource: req.Resource, Decision: r.Decision.String()}
+	if r.Gate != eval.GateNone {
+		d.Gate = r.Gate.String()
+	}
+	x := &explanationJSON{Statements: []statementJSON{}, Missing: r.Missing}
+	for _, m := range r.Matches {
+		x.Statements = append(x.Statements, statementOf(m))
+	}
+	for _, n := range r.NearMisses {
+		x.NearMisses = append(x.NearMisses, nearMissJSON{statementOf(n.Match), n.Reason})
+	}
+	d.Explanation = x
+	return d
+}
+
+func statementOf(m eval.Match) statementJSON {
+	return statementJSON{Policy: m.Policy, Type: m.Type.String(), Statement: m.Statement, Effect: string(m.Effect), Location: m.Range.String()}
+}
+
+func runSimulate(e *env, f *simulateFlags) error {
+	if err := checkFormat(f.format, "text", "json"); err != nil {
+		return err
+	}
+	if f.requests == "" && (f.principal == "" || f.action == "") {
+		return badInput(fmt.Errorf("simulate: --principal and --action are required (or --requests FILE)"))
+	}
+	if len(f.policies)+len(f.managedARNs) == 0 && f.resourcePolicy == "" && f.scps == nil {
+		return badInput(fmt.Errorf("simulate: give at least one policy (--policy, --managed-policy, --resource-policy or --scp)"))
+	}
+	ctx, err := parseContext(f.contexts)
+	if err != nil {
+		return err
+	}
+	in, err := e.loadSimInputs(f)
+	if err != nil {
+		return err
+	}
+	cache := map[string]*eval.Engine{}
+	out := bufio.NewWriterSize(e.stdout, 64*1024)
+	defer out.Flush()
+
+	emit := func(req *eval.Request) error {
+		en, err := in.engineFor(req.Principal, cache)
+		if err != nil {
+			return err
+		}
+		if f.format == "json" {
+			var d decisionJSON
+			if f.explain {
+				d = toJSON(req, en.Explain(req))
+			} else {
+				d = decisionJSON{Principal: req.Principal, Action: req.Action, Resource: req.Resource, Decision: en.Evaluate(req).String()}
+			}
+			b, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			out.Write(b)
+			return out.WriteByte('\n')
+		}
+		if !f.explain {
+			_, err := fmt.Fprintf(out, "%s %s on %s\n", en.Evaluate(req), req.Action, req.Resource)
+			return err
+		}
+		writeTextDecision(out, req, en.Explain(req))
+		return nil
+	}
+
+	if f.requests != "" {
+		var r io.Reader = e.stdin
+		if f.requests != "-" {
+			fh, err := os.Open(f.requests)
+			if err != nil {
+				return badInput(err)
+			}
+			defer fh.Close()
+			r = fh
+		}
+		return readRequests(f.requests, r, func(line int, rl requestLine) error {
+			req := &eval.Request{Principal: rl.Principal, Action: rl.Action, Resource: rl.Resource, ResourceAccount: rl.ResourceAccount, Context: ctx}
+			if req.Principal == "" {
+				req.Principal = f.principal
+			}
+			if req.Resource == "" {
+				req.Resource = "*"
+			}
+			if req.Principal == "" || req.Action == "" {
+				return badInput(fmt.Errorf("%s:%d:1: expected \"principal\" (or --principal) and \"action\"", f.requests, line))
+			}
+			if len(rl.Context) > 0 {
+				merged := make(map[string][]string, len(ctx)+len(rl.Context))
+				for k, v := range ctx {
+					merged[k] = v
+				}
+				for k, v := range rl.Context {
+					vals, ok := contextValues(v)
+					if !ok {
+						return badInput(fmt.Errorf("%s:%d:1: context key %q: expected a string, number, boolean or a list of them", f.requests, line, k))
+					}
+					merged[k] = vals
+				}
+				req.Context = merged
+			}
+			return emit(req)
+		})
+	}
+	resources := f.resources
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	for _, res := range resources {
+		req := &eval.Request{Principal: f.principal, Action: f.action, Resource: res, ResourceAccount: f.resourceAccount, Context: ctx}
+		if err := emit(req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTextDecision(w io.Writer, req *eval.Request, r *eval.Result) {
+	fmt.Fprintf(w, "%s: %s on %s\n", r.Decision, req.Action, req.Resource)
+	fmt.Fprintf(w, "  principal: %s\n", req.Principal)
+	if r.Gate != eval.GateNone {
+		fmt.Fprintf(w, "  decided by: %s policies\n", r.Gate)
+	}
+	ms := append([]eval.Match(nil), r.Matches...)
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Effect == policy.Deny && ms[j].Effect != policy.Deny })
+	for _, m := range ms {
+		verb := "allowed"
+		if m.Effect == policy.Deny {
+			verb = "denied"
+		}
+		fmt.Fprintf(w, "  %s by %s policy %q statement %s (%s)\n", verb, m.Type, m.Policy, m.Statement, m.Range)
+	}
+	for _, m := range r.Missing {
+		fmt.Fprintf(w, "  missing: %s\n", m)
+	}
+	for _, n := range r.NearMisses {
+		fmt.Fprintf(w, "  near miss: %s policy %q statement %s (%s): %s\n", n.Type, n.Policy, n.Statement, n.Range, n.Reason)
+	}
+}

@@ -1,0 +1,156 @@
+package terraform
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/execrole/execrole/internal/jsontree"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// sharedDir finds /work/shared: EXECROLE_SHARED or ../../../shared.
+func sharedDir(t testing.TB) string {
+	d := os.Getenv("EXECROLE_SHARED")
+	if d == "" {
+		d = filepath.Join("..", "..", "..", "shared")
+	}
+	if _, err := os.Stat(filepath.Join(d, "corpus")); err != nil {
+		t.Skipf("SKIPPING: shared corpus not found at %s (set EXECROLE_SHARED): %v", d, err)
+	}
+	return d
+}
+
+// summary prints what Load found, in a stable, reviewable form. It prints
+// shapes, not values, so that no corpus content is copied into the repo.
+func summary(m *Module, ds fmt.Stringer, base string) string {
+	var b strings.Builder
+	rel := func(s string) string { return strings.ReplaceAll(s, base, "$DIR") }
+	for _, set := range []struct {
+		name string
+		rs   []*Resource
+	}{{"resource", m.Resources}, {"data", m.DataSources}} {
+		for _, r := range set.rs {
+			fmt.Fprintf(&b, "%s %s at %s\n", set.name, r.Address, rel(r.Range.String()))
+			for _, mem := range r.Attributes.Members {
+				fmt.Fprintf(&b, "  %s = %s at %s\n", mem.Key, shape(mem.Value), rel(mem.Value.Range.String()))
+				if v := mem.Value; v.Kind == jsontree.String && !v.Unknown && (mem.Key == "container_definitions" || mem.Key == "policy" || mem.Key == "assume_role_policy" || mem.Key == "json") {
+					j, err := m.ParseJSON(v)
+					if err != nil {
+						fmt.Fprintf(&b, "    json error: %s\n", rel(err.Error()))
+					} else {
+						fmt.Fprintf(&b, "    json %s at %s\n", shape(j), rel(j.Range.String()))
+					}
+				}
+			}
+		}
+	}
+	fmt.Fprintf(&b, "diagnostics:\n%s\n", rel(ds.String()))
+	return b.String()
+}
+
+// shape renders a value's structure: kinds, keys and which parts are
+// unknown, without the values themselves.
+func shape(n *jsontree.Node) string {
+	switch n.Kind {
+	case jsontree.String:
+		if n.Unknown {
+			return "unknown"
+		}
+		return "string"
+	case jsontree.Array:
+		var parts []string
+		for _, it := range n.Items {
+			parts = append(parts, shape(it))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case jsontree.Object:
+		var parts []string
+		for _, m := range n.Members {
+			parts = append(parts, m.Key+": "+shape(m.Value))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return n.Kind.String()
+}
+
+func render(n *jsontree.Node) string {
+	switch n.Kind {
+	case jsontree.String:
+		if n.Unknown {
+			return "UNKNOWN(" + n.Str + ")"
+		}
+		return fmt.Sprintf("%q", n.Str)
+	case jsontree.Number:
+		return n.Str
+	case jsontree.Bool:
+		return fmt.Sprint(n.Bool)
+	case jsontree.Null:
+		return "null"
+	case jsontree.Array:
+		var parts []string
+		for _, it := range n.Items {
+			parts = append(parts, render(it))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	var parts []string
+	for _, m := range n.Members {
+		parts = append(parts, m.Key+": "+render(m.Value))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+type dsString struct{ s string }
+
+func (d dsString) String() string { return d.s }
+
+func TestGoldenCorpus(t *testing.T) {
+	shared := sharedDir(t)
+	var paths []string
+	for _, dir := range []string{"terraform", "mixed"} {
+		ents, err := os.ReadDir(filepath.Join(shared, "corpus", dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".tf") {
+				paths = append(paths, filepath.Join(shared, "corpus", dir, e.Name()))
+			}
+		}
+	}
+	// The whole directory too, as one module.
+	paths = append(paths, filepath.Join(shared, "corpus", "terraform"))
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			m, ds := Load(p, Options{Region: "eu-west-1", Account: "123456789012"})
+			got := summary(m, dsString{ds.Error()}, filepath.Dir(p))
+			golden := filepath.Join("testdata", "corpus", filepath.Base(p)+".golden")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if d := cmp.Diff(string(want), got); d != "" {
+				t.Errorf("summary mismatch (-want +got):\n%s", d)
+			}
+			// The invalid revision must fail with the position of the
+			// unquoted ARN (SOURCES.tsv).
+			if strings.Contains(p, "ecsTaskExecutionRole.at-0cbfe4c.tf") && !strings.Contains(ds.Error(), "ecsTaskExecutionRole.at-0cbfe4c.tf:19:19: Missing newline after argument") {
+				t.Errorf("invalid HCL not reported at 19:19: %v", ds)
+			}
+		})
+	}
+}

@@ -1,0 +1,377 @@
+// Package terraform reads the Terraform that defines ECS task definitions and
+// their IAM roles, evaluates what can be evaluated offline (variables, locals,
+// functions, aws_iam_policy_document) and hands callers plain jsontree values
+// with ranges in the user's .tf files, so that no caller sees HCL or cty.
+//
+// Terraform semantics followed: variable precedence and tfvars auto-loading
+// (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence),
+// count and for_each (https://developer.hashicorp.com/terraform/language/meta-arguments/count).
+package terraform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/execrole/execrole/internal/jsontree"
+	"github.com/execrole/execrole/internal/source"
+)
+
+// Options carry what the command line knows that the Terraform does not.
+type Options struct {
+	Vars     map[string]string // -var name=value, highest precedence
+	VarFiles []string          // -var-file paths, after the auto-loaded ones
+	Region   string            // answers data.aws_region.*.name
+	Account  string            // answers data.aws_caller_identity.*.account_id
+}
+
+// Module is what one Terraform module declares, evaluated as far as offline
+// evaluation goes.
+type Module struct {
+	Dir         string
+	Resources   []*Resource // managed resources, one per instance
+	DataSources []*Resource // data sources, one per instance
+	files       map[string][]byte
+	origins     map[*jsontree.Node]origin
+	// placeholders are the ${...} strings jsonencode wrote for unknowns.
+	placeholders map[string]bool
+}
+
+// Resource is one instance of a resource or data block.
+type Resource struct {
+	Type, Name string
+	// Address is how Terraform names the instance: aws_iam_role.execution,
+	// aws_iam_role.x[0], data.aws_iam_policy_document.p.
+	Address string
+	// Attributes is an object: arguments as values, nested blocks as arrays
+	// of objects. Unresolvable values are Unknown nodes naming the reference.
+	Attributes *jsontree.Node
+	Range      source.Range
+}
+
+// Get returns attribute name, or nil.
+func (r *Resource) Get(name string) *jsontree.Node { return r.Attributes.Get(name) }
+
+// origin remembers where a string's text stands verbatim in a file, so that
+// JSON inside it can be positioned exactly.
+type origin struct {
+	file       string
+	start, end int
+}
+
+// Load reads a .tf file, or every .tf file of a directory, with the
+// directory's terraform.tfvars and *.auto.tfvars; or a .json file written by
+// `terraform show -json` (state or plan). It always returns a Module
+// (possibly empty); problems come back as diagnostics.
+func Load(path string, opts Options) (*Module, source.Diagnostics) {
+	var ds source.Diagnostics
+	st, err := os.Stat(path)
+	if err != nil {
+		ds.Errorf(source.Range{File: path}, "cannot read Terraform: %v", err)
+		return &Module{Dir: path}, ds
+	}
+	var files, tfvars []string
+	dir := path
+	if st.IsDir() {
+		ents, err := os.ReadDir(path)
+		if err != nil {
+			ds.Errorf(source.Range{File: path}, "cannot read directory: %v", err)
+			return &Module{Dir: path}, ds
+		}
+		for _, e := range ents {
+			n := e.Name()
+			switch {
+			case e.IsDir():
+			case strings.HasSuffix(n, ".tf"):
+				files = append(files, filepath.Join(path, n))
+			case strings.HasSuffix(n, ".tf.json"):
+				ds.Warnf(source.Range{File: filepath.Join(path, n)}, "Terraform JSON syntax is not read yet; file skipped")
+			case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
+				tfvars = append(tfvars, filepath.Join(path, n))
+			}
+		}
+		// terraform.tfvars first, then *.auto.tfvars in lexical order.
+		sort.SliceStable(tfvars, func(i, j int) bool {
+			return filepath.Base(tfvars[i]) == "terraform.tfvars" && filepath.Base(tfvars[j]) != "terraform.tfvars"
+		})
+	} else {
+		dir = filepath.Dir(path)
+		if isShowJSON(path) {
+			src, err := readFile(path)
+			if err != nil {
+				ds.Errorf(source.Range{File: path}, "cannot read: %v", err)
+				return &Module{Dir: dir}, ds
+			}
+			return loadShowJSON(path, src)
+		}
+		if strings.HasSuffix(path, ".tf.json") {
+			ds.Warnf(source.Range{File: path}, "Terraform JSON syntax is not read yet; file skipped")
+		} else {
+			files = []string{path}
+		}
+	}
+	m := &Module{Dir: dir, files: map[string][]byte{}, origins: map[*jsontree.Node]origin{}, placeholders: map[string]bool{}}
+	var bodies []*hclsyntax.Body
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			ds.Errorf(source.Range{File: f}, "cannot read: %v", err)
+			continue
+		}
+		m.files[f] = src
+		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+		addHCL(&ds, diags, source.Error)
+		if file == nil || diags.HasErrors() {
+			continue
+		}
+		bodies = append(bodies, file.Body.(*hclsyntax.Body))
+	}
+	e := newEvaluator(m, opts, &ds)
+	e.collect(bodies)
+	e.loadVariables(append(tfvars, opts.VarFiles...))
+	e.run()
+	ds.Sort()
+	return m, ds
+}
+
+// addHCL turns HCL diagnostics into ours. HCL errors carry a subject range.
+func addHCL(ds *source.Diagnostics, diags hcl.Diagnostics, sev source.Severity) {
+	for _, d := range diags {
+		r := source.Range{}
+		if d.Subject != nil {
+			r = hclRange(*d.Subject)
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += ": " + d.Detail
+		}
+		if sev == source.Error && d.Severity == hcl.DiagError {
+			ds.Errorf(r, "%s", msg)
+		} else {
+			ds.Warnf(r, "%s", msg)
+		}
+	}
+}
+
+func hclRange(r hcl.Range) source.Range {
+	return source.Range{
+		File:  r.Filename,
+		Start: source.Pos{Line: r.Start.Line, Column: r.Start.Column, Offset: r.Start.Byte},
+		End:   source.Pos{Line: r.End.Line, Column: r.End.Column, Offset: r.End.Byte},
+	}
+}
+
+// placeholder names an unresolvable expression the way Terraform's own
+// interpolation would print it.
+func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
+	r := expr.Range()
+	src := files[r.Filename]
+	if src != nil && r.End.Byte <= len(src) && r.Start.Byte <= r.End.Byte {
+		t := strings.TrimSpace(string(src[r.Start.Byte:r.End.Byte]))
+		if strings.HasPrefix(t, `"${`) && strings.HasSuffix(t, `}"`) && strings.Count(t, "${") == 1 {
+			return t[1 : len(t)-1]
+		}
+		if len(t) > 200 {
+			t = t[:200] + "..."
+		}
+		return "${" + t + "}"
+	}
+	return "${unknown}"
+}
+
+// toNode converts a cty value into a jsontree node. expr, when not nil, is
+// the expression the value came from and gives ranges and placeholders to the
+// parts that line up with it.
+func (e *evaluator) toNode(v cty.Value, expr hclsyntax.Expression, fallback source.Range) *jsontree.Node {
+	r := fallback
+	if expr != nil {
+		r = hclRange(expr.Range())
+	}
+	v, marks := v.UnmarkDeep()
+	if !v.IsWhollyKnown() && (!v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType() || v.Type().IsTupleType() || v.Type().IsListType() || v.Type().IsSetType())) {
+		ph := "${unknown}"
+		if expr != nil {
+			ph = placeholder(expr, e.m.files)
+		} else if name := refName(marks); name != "" {
+			ph = "${" + name + "}"
+		}
+		return &jsontree.Node{Kind: jsontree.String, Range: r, Str: ph, Unknown: true}
+	}
+	if v.IsNull() {
+		return &jsontree.Node{Kind: jsontree.Null, Range: r}
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		n := &jsontree.Node{Kind: jsontree.String, Range: r, Str: v.AsString()}
+		if o, ok := e.literalOrigin(expr, n.Str); ok {
+			e.m.origins[n] = o
+		}
+		return n
+	case ty == cty.Number:
+		return &jsontree.Node{Kind: jsontree.Number, Range: r, Str: v.AsBigFloat().Text('f', -1)}
+	case ty == cty.Bool:
+		return &jsontree.Node{Kind: jsontree.Bool, Range: r, Bool: v.True()}
+	case ty.IsObjectType() || ty.IsMapType():
+		n := &jsontree.Node{Kind: jsontree.Object, Range: r}
+		items := map[string]hclsyntax.Expression{}
+		keyRanges := map[string]source.Range{}
+		if oc, ok := expr.(*hclsyntax.ObjectConsExpr); ok {
+			for _, it := range oc.Items {
+				kv, diags := it.KeyExpr.Value(nil)
+				if diags.HasErrors() || kv.Type() != cty.String || kv.IsNull() {
+					continue
+				}
+				items[kv.AsString()] = it.ValueExpr
+				keyRanges[kv.AsString()] = hclRange(it.KeyExpr.Range())
+			}
+		}
+		vals := map[string]cty.Value{}
+		var keys []string
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			vals[k.AsString()] = ev
+			keys = append(keys, k.AsString())
+		}
+		// Keys as written when the value is an object literal, else sorted.
+		sort.SliceStable(keys, func(i, j int) bool {
+			ri, iok := keyRanges[keys[i]]
+			rj, jok := keyRanges[keys[j]]
+			if iok && jok {
+				return ri.Start.Offset < rj.Start.Offset
+			}
+			if iok != jok {
+				return iok
+			}
+			return keys[i] < keys[j]
+		})
+		for _, k := range keys {
+			kr, ok := keyRanges[k]
+			if !ok {
+				kr = r
+			}
+			n.Members = append(n.Members, &jsontree.Member{Key: k, KeyRange: kr, Value: e.toNode(vals[k], items[k], r)})
+		}
+		return n
+	case ty.IsTupleType() || ty.IsListType() || ty.IsSetType():
+		n := &jsontree.Node{Kind: jsontree.Array, Range: r}
+		var exprs []hclsyntax.Expression
+		if tc, ok := expr.(*hclsyntax.TupleConsExpr); ok && !ty.IsSetType() {
+			exprs = tc.Exprs
+		}
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, ev := it.Element()
+			var sub hclsyntax.Expression
+			if i < len(exprs) {
+				sub = exprs[i]
+			}
+			n.Items = append(n.Items, e.toNode(ev, sub, r))
+		}
+		return n
+	}
+	return &jsontree.Node{Kind: jsontree.String, Range: r, Str: fmt.Sprintf("${%s}", ty.FriendlyName()), Unknown: true}
+}
+
+// literalOrigin reports where the text s stands verbatim in a file: a heredoc
+// or quoted string without escapes or interpolation, or a file()/templatefile()
+// whose result equals the file's text.
+func (e *evaluator) literalOrigin(expr hclsyntax.Expression, s string) (origin, bool) {
+	switch x := expr.(type) {
+	case *hclsyntax.TemplateExpr:
+		for _, p := range x.Parts {
+			lit, ok := p.(*hclsyntax.LiteralValueExpr)
+			if !ok {
+				return origin{}, false
+			}
+			_ = lit
+		}
+		if len(x.Parts) == 0 {
+			return origin{}, false
+		}
+		first, last := x.Parts[0].Range(), x.Parts[len(x.Parts)-1].Range()
+		src := e.m.files[first.Filename]
+		if src != nil && last.End.Byte <= len(src) && string(src[first.Start.Byte:last.End.Byte]) == s {
+			return origin{file: first.Filename, start: first.Start.Byte, end: last.End.Byte}, true
+		}
+	case *hclsyntax.FunctionCallExpr:
+		if (x.Name == "file" || x.Name == "templatefile") && len(x.Args) > 0 {
+			pv, diags := x.Args[0].Value(e.ctx)
+			if diags.HasErrors() || !pv.IsWhollyKnown() || pv.Type() != cty.String {
+				return origin{}, false
+			}
+			p := e.resolvePath(pv.AsString())
+			src, err := os.ReadFile(p)
+			if err == nil && string(src) == s {
+				e.m.files[p] = src
+				return origin{file: p, start: 0, end: len(src)}, true
+			}
+		}
+	}
+	return origin{}, false
+}
+
+// ParseJSON parses a string attribute that holds JSON, such as
+// container_definitions or a policy. Positions point into the text the JSON
+// was written in when it stands verbatim in a file (heredoc, file(),
+// templatefile() without interpolations); otherwise every node carries the
+// attribute's range. An Unknown node gives an error naming the reference.
+func (m *Module) ParseJSON(n *jsontree.Node) (*jsontree.Node, error) {
+	if n == nil {
+		return nil, fmt.Errorf("no value")
+	}
+	if n.Unknown {
+		return nil, &source.Diagnostic{Range: n.Range, Summary: fmt.Sprintf("value is not known offline: %s", n.Str)}
+	}
+	if n.Kind != jsontree.String {
+		return nil, &source.Diagnostic{Range: n.Range, Summary: fmt.Sprintf("expected a JSON string, found %s", n.Kind)}
+	}
+	if o, ok := m.origins[n]; ok {
+		src := m.files[o.file]
+		masked := make([]byte, len(src))
+		for i, b := range src {
+			if (i < o.start || i >= o.end) && b != '\n' {
+				b = ' '
+			}
+			masked[i] = b
+		}
+		return jsontree.Parse(o.file, masked)
+	}
+	t, err := jsontree.Parse(n.Range.File, []byte(n.Str))
+	if err != nil {
+		return nil, &source.Diagnostic{Range: n.Range, Summary: "invalid JSON in string: " + err.Error()}
+	}
+	setRange(t, n.Range)
+	m.markUnknown(t)
+	return t, nil
+}
+
+// markUnknown flags the placeholders jsonencode wrote for unknown values.
+func (m *Module) markUnknown(n *jsontree.Node) {
+	if n.Kind == jsontree.String && m.placeholders[n.Str] {
+		n.Unknown = true
+	}
+	for _, it := range n.Items {
+		m.markUnknown(it)
+	}
+	for _, mem := range n.Members {
+		m.markUnknown(mem.Value)
+	}
+}
+
+func setRange(n *jsontree.Node, r source.Range) {
+	n.Range = r
+	for _, it := range n.Items {
+		setRange(it, r)
+	}
+	for _, m := range n.Members {
+		m.KeyRange = r
+		setRange(m.Value, r)
+	}
+}
