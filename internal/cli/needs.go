@@ -206,14 +206,35 @@ func writeNeedsText(w io.Writer, tasks []loadedTask) {
 			fmt.Fprintln(w, "  needs no permissions from any role")
 			continue
 		}
-		var role requirements.Role
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		var roles []requirements.Role
+		byRole := map[requirements.Role][]requirements.Requirement{}
 		for _, r := range t.reqs {
-			if r.Role != role {
-				tw.Flush()
-				role = r.Role
-				fmt.Fprintf(w, "  %s role:\n", role)
+			if _, ok := byRole[r.Role]; !ok {
+				roles = append(roles, r.Role)
 			}
+			byRole[r.Role] = append(byRole[r.Role], r)
+		}
+		for _, role := range roles {
+			fmt.Fprintf(w, "  %s role:\n", role)
+			writeRoleNeeds(w, byRole[role])
+		}
+		notes := map[string]bool{}
+		for _, r := range t.reqs {
+			for _, n := range r.Notes {
+				if !notes[n] {
+					notes[n] = true
+					fmt.Fprintf(w, "  note: %s\n", n)
+				}
+			}
+		}
+	}
+}
+
+// writeRoleNeeds prints one role's requirements as aligned columns.
+func writeRoleNeeds(w io.Writer, reqs []requirements.Requirement) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range reqs {
+		{
 			where := r.Path
 			if r.Range.Start.IsValid() {
 				where += " at " + r.Range.String()
@@ -227,17 +248,8 @@ func writeNeedsText(w io.Writer, tasks []loadedTask) {
 			}
 			fmt.Fprintf(tw, "    %s\t%s\t%s%s\n", r.Action, r.Resource, where, flags)
 		}
-		tw.Flush()
-		notes := map[string]bool{}
-		for _, r := range t.reqs {
-			for _, n := range r.Notes {
-				if !notes[n] {
-					notes[n] = true
-					fmt.Fprintf(w, "  note: %s\n", n)
-				}
-			}
-		}
 	}
+	tw.Flush()
 }
 
 func newGenerateCmd(e *env) *cobra.Command {
@@ -271,12 +283,26 @@ one generated role, which then grants what any of them needs.`,
 				return err
 			}
 			var reqs []requirements.Requirement
+			account, region := t.account, t.region
 			for _, lt := range tasks {
 				reqs = append(reqs, lt.reqs...)
+				// Where the task runs, when its own ARNs say so.
+				if account == "" && !lt.td.Account.Unknown {
+					account = lt.td.Account.Text
+				}
+				if region == "" && !lt.td.Region.Unknown {
+					region = lt.td.Region.Text
+				}
+				// Keep the role the task definition already names.
+				if roleName == "" && !lt.td.ExecutionRoleArn.Unknown {
+					if a := lt.td.ExecutionRoleArn.Text; strings.Contains(a, ":role/") {
+						roleName = a[strings.LastIndexByte(a, '/')+1:]
+					}
+				}
 			}
 			res, err := rolegen.Generate(reqs, rolegen.Options{
 				RoleName: roleName, TaskRoleName: taskRoleName,
-				Account: t.account, Region: t.region,
+				Account: account, Region: region,
 				Managed: managedPolicy, Tags: tagMap,
 			})
 			if err != nil {
