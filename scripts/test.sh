@@ -23,6 +23,27 @@ if [[ -z "$EXECROLE_SHARED" ]]; then
 	echo "scripts/test.sh: WARNING: ../shared not found; corpus and oracle tests will be skipped" >&2
 fi
 
+# Tools the tests check generated output with. Installed when missing; a
+# test that needs one and cannot find it skips with a loud message, so a
+# failed install shows up here, not as a silent pass.
+if ! need aws; then
+	echo "== installing awscli (generated CLI scripts are validated by the real AWS CLI)"
+	if [[ $(id -u) -eq 0 ]] && need apt-get; then
+		apt-get update -qq && apt-get install -y -qq awscli >/dev/null
+	else
+		echo "scripts/test.sh: WARNING: cannot install awscli (not root or no apt-get)" >&2
+	fi
+fi
+CFNSPEC_PREFIX="${HOME}/.cache/execrole-npm"
+if [[ ! -f "$CFNSPEC_PREFIX/node_modules/@aws-cdk/cfnspec/spec/specification.json" ]]; then
+	echo "== installing @aws-cdk/cfnspec (generated CloudFormation is validated against the resource specification)"
+	if need npm; then
+		npm install --silent --no-audit --no-fund --prefix "$CFNSPEC_PREFIX" @aws-cdk/cfnspec@2.72.1 >/dev/null
+	else
+		echo "scripts/test.sh: WARNING: npm missing; CloudFormation validation will be skipped" >&2
+	fi
+fi
+
 echo "== go mod download"
 go mod download
 
