@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/execrole/execrole/internal/iamdata"
@@ -19,18 +21,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// sharedDir locates /work/shared (EXECROLE_SHARED, else ../../../shared).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("EXECROLE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Skipf("SKIPPING real-world corpus test: %s/corpus not found (set EXECROLE_SHARED): %v", dir, err)
-	}
-	return dir
-}
+func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // toPolicy is a minimal jsontree-to-AST conversion for these tests only: it
 // reads the elements Validate looks at and ignores malformed parts, which

@@ -7,21 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/execrole/execrole/internal/managed"
 	"github.com/execrole/execrole/internal/policy"
 )
 
-// sharedDir finds /work/shared: $EXECROLE_SHARED or ../../../shared.
-func sharedDir(t testing.TB) string {
-	dir := os.Getenv("EXECROLE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("SKIPPING: shared corpus not found at %s (set EXECROLE_SHARED): %v", dir, err)
-	}
-	return dir
-}
+func sharedDir(t testing.TB) string { return testutil.SharedDir(t) }
 
 // TestCorpus parses every real-world policy in the shared corpus and pins
 // the outcome. Trust policies are recognised by name; files ending .tpl

@@ -2,11 +2,10 @@ package render_test
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/execrole/execrole/internal/testutil"
 
 	"github.com/execrole/execrole/internal/render"
 	"github.com/execrole/execrole/internal/rolegen"
@@ -38,19 +37,7 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("second render differs (err %v): output is not deterministic", err)
 				}
 				path := filepath.Join("testdata", fx.name+".golden."+f.ext)
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create)", err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-				}
+				testutil.Golden(t, path, got, *update)
 			})
 		}
 	}

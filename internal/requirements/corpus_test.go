@@ -1,26 +1,15 @@
 package requirements_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/execrole/execrole/internal/testutil"
 
 	"github.com/execrole/execrole/internal/requirements"
 )
 
-// sharedDir finds /work/shared (the research corpus), which is not part of
-// the repository: EXECROLE_SHARED, else ../../../shared from this package.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("EXECROLE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Skipf("SKIPPED: shared corpus not found at %s (set EXECROLE_SHARED): corpus golden tests did not run", dir)
-	}
-	return dir
-}
+func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // corpusCases is a curated subset of /work/shared/corpus/taskdef-json with
 // what each one exercises and what surprised us when we first ran it.

@@ -6,19 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/execrole/execrole/internal/testutil"
 )
 
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("EXECROLE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Skipf("SKIPPING CORPUS TEST: shared corpus not found at %s (set EXECROLE_SHARED): %v", dir, err)
-	}
-	return dir
-}
+func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // TestCorpus loads every real-world task definition input and records,
 // per file, what was read and what was said about it. The golden file is

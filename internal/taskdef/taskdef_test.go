@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/execrole/execrole/internal/source"
-	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -36,19 +37,7 @@ func render(tds []*TaskDefinition, ds source.Diagnostics) []byte {
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, d)
-	}
+	testutil.Golden(t, path, got, *update)
 }
 
 func TestLoadGolden(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/execrole/execrole/internal/jsontree"
@@ -15,17 +17,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// sharedDir finds /work/shared: EXECROLE_SHARED or ../../../shared.
-func sharedDir(t testing.TB) string {
-	d := os.Getenv("EXECROLE_SHARED")
-	if d == "" {
-		d = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(d, "corpus")); err != nil {
-		t.Skipf("SKIPPING: shared corpus not found at %s (set EXECROLE_SHARED): %v", d, err)
-	}
-	return d
-}
+func sharedDir(t testing.TB) string { return testutil.SharedDir(t) }
 
 // summary prints what Load found, in a stable, reviewable form. It prints
 // shapes, not values, so that no corpus content is copied into the repo.
