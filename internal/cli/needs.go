@@ -20,6 +20,7 @@ import (
 // taskFlags are the flags of every command that reads task definitions.
 type taskFlags struct {
 	params, kmsKeys          []string
+	vars, varFiles           []string
 	region, account          string
 	launchType               string
 	awslogsOverride          bool
@@ -31,6 +32,8 @@ type taskFlags struct {
 func (t *taskFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringArrayVar(&t.params, "param", nil, "CloudFormation parameter value K=V (repeatable)")
+	fl.StringArrayVar(&t.vars, "var", nil, "Terraform variable value K=V (repeatable)")
+	fl.StringArrayVar(&t.varFiles, "var-file", nil, "Terraform .tfvars file (repeatable)")
 	fl.StringVar(&t.region, "region", "", "region the task runs in, when the input does not say")
 	fl.StringVar(&t.account, "account", "", "account the task runs in, when the input does not say")
 	fl.StringArrayVar(&t.kmsKeys, "kms-key", nil, "REF=KEY_ARN: the customer managed key encrypting a secret; REF is a valueFrom or credentialsParameter as written or resolved (repeatable)")
@@ -66,6 +69,10 @@ func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
 	if err != nil {
 		return nil, err
 	}
+	vars, err := keyValues("var", t.vars)
+	if err != nil {
+		return nil, err
+	}
 	keys, err := keyValues("kms-key", t.kmsKeys)
 	if err != nil {
 		return nil, err
@@ -85,6 +92,7 @@ func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
 		Region:                       t.region,
 		Account:                      t.account,
 	}
+	tdOpts := taskdef.Options{Params: params, Vars: vars, VarFiles: t.varFiles, Region: t.region, Account: t.account}
 	var out []loadedTask
 	var all source.Diagnostics
 	for _, f := range files {
@@ -95,9 +103,9 @@ func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
 			if err != nil {
 				return nil, err
 			}
-			tds, diags = taskdef.LoadBytes("<stdin>", src, taskdef.Options{Params: params, Region: t.region, Account: t.account})
+			tds, diags = taskdef.LoadBytes("<stdin>", src, tdOpts)
 		} else {
-			tds, diags = taskdef.Load(f, taskdef.Options{Params: params, Region: t.region, Account: t.account})
+			tds, diags = taskdef.Load(f, tdOpts)
 		}
 		all = append(all, diags...)
 		if diags.HasErrors() {

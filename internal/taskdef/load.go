@@ -15,6 +15,10 @@ import (
 type Options struct {
 	// Params are CloudFormation parameter values (--param K=V).
 	Params map[string]string
+	// Vars and VarFiles are Terraform variable values (-var K=V) and
+	// .tfvars files, applied after the module's own *.auto.tfvars.
+	Vars     map[string]string
+	VarFiles []string
 	// Region, Account and Partition are used when no ARN in the task
 	// definition names them.
 	Region, Account, Partition string
