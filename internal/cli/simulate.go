@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -136,34 +133,6 @@ type requestLine struct {
 	Resource        string         `json:"resource"`
 	ResourceAccount string         `json:"resourceAccount"`
 	Context         map[string]any `json:"context"`
-}
-
-// readRequests parses a JSON-lines request file strictly: unknown fields and
-// malformed lines are errors naming the line.
-func readRequests(name string, r io.Reader, each func(line int, req requestLine) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var req requestLine
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return badInput(fmt.Errorf("%s:%d:1: expected a JSON object {\"principal\",\"action\",\"resource\",\"resourceAccount\",\"context\"}: %v", name, line, err))
-		}
-		if err := each(line, req); err != nil {
-			return err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return badInput(fmt.Errorf("%s: %v", name, err))
-	}
-	return nil
 }
 
 // contextValues converts a JSON context value (string, number, bool or a

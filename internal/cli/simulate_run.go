@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -229,42 +228,12 @@ func runSimulate(e *env, f *simulateFlags) error {
 	}
 
 	if f.requests != "" {
-		var r io.Reader = e.stdin
-		if f.requests != "-" {
-			fh, err := os.Open(f.requests)
-			if err != nil {
-				return badInput(err)
-			}
-			defer fh.Close()
-			r = fh
+		src, err := e.readInput(f.requests)
+		if err != nil {
+			return err
 		}
-		return readRequests(f.requests, r, func(line int, rl requestLine) error {
-			req := &eval.Request{Principal: rl.Principal, Action: rl.Action, Resource: rl.Resource, ResourceAccount: rl.ResourceAccount, Context: ctx}
-			if req.Principal == "" {
-				req.Principal = f.principal
-			}
-			if req.Resource == "" {
-				req.Resource = "*"
-			}
-			if req.Principal == "" || req.Action == "" {
-				return badInput(fmt.Errorf("%s:%d:1: expected \"principal\" (or --principal) and \"action\"", f.requests, line))
-			}
-			if len(rl.Context) > 0 {
-				merged := make(map[string][]string, len(ctx)+len(rl.Context))
-				for k, v := range ctx {
-					merged[k] = v
-				}
-				for k, v := range rl.Context {
-					vals, ok := contextValues(v)
-					if !ok {
-						return badInput(fmt.Errorf("%s:%d:1: context key %q: expected a string, number, boolean or a list of them", f.requests, line, k))
-					}
-					merged[k] = vals
-				}
-				req.Context = merged
-			}
-			return emit(req)
-		})
+		out.Flush()
+		return runBatch(e, f, in, ctx, f.requests, src)
 	}
 	resources := f.resources
 	if len(resources) == 0 {
