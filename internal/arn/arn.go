@@ -218,3 +218,23 @@ func (p *ArnPattern) Match(s *Split) bool {
 	}
 	return true
 }
+
+// PartitionOf returns the partition of a region, as the AWS SDKs' endpoint
+// tables do: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, the isolated
+// partitions, and "aws" for everything else (including "").
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+func PartitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}

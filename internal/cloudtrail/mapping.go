@@ -2,6 +2,8 @@ package cloudtrail
 
 import (
 	"strings"
+
+	"github.com/execrole/execrole/internal/arn"
 )
 
 // MappingKind says how far an action and resource can be trusted.
@@ -202,21 +204,6 @@ func stripVersion(name string) string {
 	return name
 }
 
-// partition picks the ARN partition from the region name.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
-}
-
 // account is the resource owner for ARNs built from request parameters.
 func (r *Record) account() string {
 	for _, res := range r.Resources {
@@ -254,7 +241,7 @@ func ecrRepo(r *Record) []string {
 	if acct == "" {
 		acct = r.account()
 	}
-	return []string{"arn:" + partition(r.AWSRegion) + ":ecr:" + r.AWSRegion + ":" + acct + ":repository/" + repo}
+	return []string{"arn:" + arn.PartitionOf(r.AWSRegion) + ":ecr:" + r.AWSRegion + ":" + acct + ":repository/" + repo}
 }
 
 // logStream builds the stream ARN from the request. The last path segment of
@@ -283,7 +270,7 @@ func logGroupForCreate(r *Record) []string {
 }
 
 func logGroupARN(r *Record, g string) string {
-	return "arn:" + partition(r.AWSRegion) + ":logs:" + r.AWSRegion + ":" + r.account() + ":log-group:" + g
+	return "arn:" + arn.PartitionOf(r.AWSRegion) + ":logs:" + r.AWSRegion + ":" + r.account() + ":log-group:" + g
 }
 
 func ssmParams(r *Record) []string {
@@ -306,7 +293,7 @@ func ssmParams(r *Record) []string {
 			out = append(out, n)
 			continue
 		}
-		out = append(out, "arn:"+partition(r.AWSRegion)+":ssm:"+r.AWSRegion+":"+r.account()+":parameter/"+strings.TrimPrefix(n, "/"))
+		out = append(out, "arn:"+arn.PartitionOf(r.AWSRegion)+":ssm:"+r.AWSRegion+":"+r.account()+":parameter/"+strings.TrimPrefix(n, "/"))
 	}
 	return out
 }
@@ -324,7 +311,7 @@ func secret(r *Record) []string {
 	if strings.HasPrefix(id, "arn:") {
 		return []string{id}
 	}
-	return []string{"arn:" + partition(r.AWSRegion) + ":secretsmanager:" + r.AWSRegion + ":" + r.account() + ":secret:" + id + "-??????"}
+	return []string{"arn:" + arn.PartitionOf(r.AWSRegion) + ":secretsmanager:" + r.AWSRegion + ":" + r.account() + ":secret:" + id + "-??????"}
 }
 
 func kmsKey(r *Record) []string {
@@ -357,7 +344,7 @@ func s3Object(r *Record) []string {
 	if b == "" || k == "" {
 		return []string{"*"}
 	}
-	return []string{"arn:" + partition(r.AWSRegion) + ":s3:::" + b + "/" + k}
+	return []string{"arn:" + arn.PartitionOf(r.AWSRegion) + ":s3:::" + b + "/" + k}
 }
 
 func s3Bucket(r *Record) []string {
@@ -365,7 +352,7 @@ func s3Bucket(r *Record) []string {
 		return a[:1]
 	}
 	if b := r.param("bucketName"); b != "" {
-		return []string{"arn:" + partition(r.AWSRegion) + ":s3:::" + b}
+		return []string{"arn:" + arn.PartitionOf(r.AWSRegion) + ":s3:::" + b}
 	}
 	return []string{"*"}
 }

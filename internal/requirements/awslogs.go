@@ -3,6 +3,8 @@ package requirements
 import (
 	"strconv"
 	"strings"
+
+	"github.com/execrole/execrole/internal/arn"
 )
 
 // The awslogs log driver (research §1.2).
@@ -49,7 +51,7 @@ func (d *deriver) awslogs(container string, driver val, options map[string]val) 
 	}
 	partition := d.partition
 	if d.opts.Partition == "" && region != RegionPlaceholder {
-		partition = partitionOf(region)
+		partition = arn.PartitionOf(region)
 	}
 	groupARN := "arn:" + partition + ":logs:" + region + ":" + d.account + ":log-group:" + group.Text
 

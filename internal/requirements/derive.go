@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
+
 	"github.com/execrole/execrole/internal/source"
 )
 
@@ -107,7 +109,7 @@ func newDeriver(opts Options, compat []string, hasExecRole bool) *deriver {
 	}
 	d.partition = opts.Partition
 	if d.partition == "" {
-		d.partition = partitionOf(opts.Region)
+		d.partition = arn.PartitionOf(opts.Region)
 	}
 	return d
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/execrole/execrole/internal/arn"
 )
 
 // This file parses the references a task definition holds (image URIs,
@@ -78,7 +80,7 @@ func ParseImage(ref string) (Image, error) {
 	if m := ecrHost.FindStringSubmatch(host); m != nil {
 		img.ECR = true
 		img.Account, img.FIPS, img.Region = m[1], m[2] != "", m[3]
-		img.Partition = partitionOf(img.Region)
+		img.Partition = arn.PartitionOf(img.Region)
 		if m[4] != "" {
 			img.Partition = "aws-cn"
 		}
@@ -87,7 +89,7 @@ func ParseImage(ref string) (Image, error) {
 	if m := dualStackHost.FindStringSubmatch(host); m != nil {
 		img.DualStack = true
 		img.Account, img.FIPS, img.Region = m[1], m[2] != "", m[3]
-		img.Partition = partitionOf(img.Region)
+		img.Partition = arn.PartitionOf(img.Region)
 		return img, nil
 	}
 	img.Public = host == "public.ecr.aws" || host == "docker.io" || host == "registry-1.docker.io" ||
@@ -100,24 +102,6 @@ func ParseImage(ref string) (Image, error) {
 // GetDownloadUrlForLayer against; a tag or digest does not change it.
 func (img Image) RepositoryARN() string {
 	return "arn:" + img.Partition + ":ecr:" + img.Region + ":" + img.Account + ":repository/" + img.Repository
-}
-
-// partitionOf guesses the partition from a region name, the way AWS SDKs
-// do from their endpoint tables.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	}
-	return "aws"
 }
 
 // ARN is an Amazon Resource Name split at its first five colons.

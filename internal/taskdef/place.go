@@ -1,6 +1,10 @@
 package taskdef
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/execrole/execrole/internal/arn"
+)
 
 // Placeholders for where the task runs when nothing says.
 const (
@@ -42,19 +46,9 @@ func place(td *TaskDefinition, opts Options) {
 	td.Account = pick(account, opts.Account, AccountPlaceholder, "--account")
 	p := opts.Partition
 	if p == "" && opts.Region != "" {
-		p = partitionOf(opts.Region)
+		p = arn.PartitionOf(opts.Region)
 	}
 	td.Partition = pick(partition, p, PartitionPlaceholder, "--partition")
-}
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // splitARN returns the six ARN fields as Strs sharing s's path and range,

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -332,7 +334,7 @@ func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
 	case "aws_partition":
 		p := ""
 		if e.opts.Region != "" {
-			p = partitionOf(e.opts.Region)
+			p = arn.PartitionOf(e.opts.Region)
 		}
 		return cty.ObjectVal(map[string]cty.Value{"partition": str(p, "partition"), "id": str(p, "id"), "dns_suffix": str("", "dns_suffix")})
 	case "template_file":
@@ -370,21 +372,6 @@ func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
 		return cty.ObjectVal(map[string]cty.Value{"json": doc, "minified_json": doc, "id": str("", "id")})
 	}
 	return e.refs.instanceValue("data."+d.Labels[0]+"."+d.Labels[1], false)
-}
-
-// partitionOf follows https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
-func partitionOf(region string) string {
-	switch {
-	case len(region) >= 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) >= 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	case len(region) >= 7 && region[:7] == "us-iso-":
-		return "aws-iso"
-	case len(region) >= 8 && region[:8] == "us-isob-":
-		return "aws-iso-b"
-	}
-	return "aws"
 }
 
 // instances expands count and for_each. count = 0 or an empty for_each means
