@@ -8,8 +8,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/iamdata"
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/policy"
+	"github.com/execrole/execrole/internal/source"
 )
 
 type simulateFlags struct {
@@ -84,7 +86,21 @@ func (e *env) loadPolicy(path string, t policy.Type) (*policy.Policy, error) {
 	if err := diags.Errs(); err != nil {
 		return nil, badInput(err)
 	}
+	e.warn(diags, iamdata.Validate(p))
 	return p, nil
+}
+
+// warn prints warnings: the grammar's, and what the service authorization
+// reference says of the policy's actions, resources and condition keys
+// (unknown actions, wildcard-only actions on specific resources...).
+func (e *env) warn(lists ...source.Diagnostics) {
+	for _, ds := range lists {
+		for _, d := range ds {
+			if d.Severity == source.Warning {
+				fmt.Fprintln(e.stderr, d.Error())
+			}
+		}
+	}
 }
 
 // loadPolicyOrAccount reads a file that is either a policy document or an
@@ -109,6 +125,7 @@ func (e *env) loadPolicyOrAccount(path string) (*policy.Policy, *account.Snapsho
 	if err := diags.Errs(); err != nil {
 		return nil, nil, badInput(err)
 	}
+	e.warn(diags, iamdata.Validate(p))
 	return p, nil, nil
 }
 
