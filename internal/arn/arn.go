@@ -105,32 +105,12 @@ func CompilePatternParts(parts []GlobPart) *Pattern {
 	if !strings.HasPrefix(text, "arn:") {
 		return p
 	}
-	// Split the parts at the first five colons. Colons never come from a
-	// wildcard, so splitting the part list is exact.
 	p.isARN = true
-	seg := 0
-	var cur []GlobPart
-	for _, gp := range parts {
-		t := gp.Text
-		for seg < 5 {
-			j := strings.IndexByte(t, ':')
-			if j < 0 {
-				break
-			}
-			cur = append(cur, GlobPart{Text: t[:j], Literal: gp.Literal})
-			p.segs[seg] = CompileGlobParts(cur, false)
-			cur = nil
-			seg++
-			t = t[j+1:]
-		}
-		cur = append(cur, GlobPart{Text: t, Literal: gp.Literal})
-	}
-	p.segs[seg] = CompileGlobParts(cur, false)
-	p.n = seg + 1
+	p.n = compileSegments(parts, &p.segs)
 	if p.n < 6 {
 		// Short pattern: valid only if its last segment ends in '*', which
 		// then absorbs the rest of the subject, colons included.
-		last := &p.segs[seg]
+		last := &p.segs[p.n-1]
 		if !last.trail {
 			p.n = -1 // matches only the identical non-ARN string via whole
 		}
@@ -183,25 +163,7 @@ type ArnPattern struct {
 // CompileArnPattern compiles an ARN condition value given as parts.
 func CompileArnPattern(parts []GlobPart) *ArnPattern {
 	p := &ArnPattern{}
-	seg := 0
-	var cur []GlobPart
-	for _, gp := range parts {
-		t := gp.Text
-		for seg < 5 {
-			j := strings.IndexByte(t, ':')
-			if j < 0 {
-				break
-			}
-			cur = append(cur, GlobPart{Text: t[:j], Literal: gp.Literal})
-			p.segs[seg] = CompileGlobParts(cur, false)
-			cur = nil
-			seg++
-			t = t[j+1:]
-		}
-		cur = append(cur, GlobPart{Text: t, Literal: gp.Literal})
-	}
-	p.segs[seg] = CompileGlobParts(cur, false)
-	p.ok = seg == 5
+	p.ok = compileSegments(parts, &p.segs) == 6
 	return p
 }
 
@@ -237,4 +199,29 @@ func PartitionOf(region string) string {
 		return "aws-eusc"
 	}
 	return "aws"
+}
+
+// compileSegments compiles parts split at their first five colons into
+// segs and returns how many segments there are. Colons never come from a
+// wildcard, so splitting the part list is exact.
+func compileSegments(parts []GlobPart, segs *[6]Glob) int {
+	seg := 0
+	var cur []GlobPart
+	for _, gp := range parts {
+		t := gp.Text
+		for seg < 5 {
+			j := strings.IndexByte(t, ':')
+			if j < 0 {
+				break
+			}
+			cur = append(cur, GlobPart{Text: t[:j], Literal: gp.Literal})
+			segs[seg] = CompileGlobParts(cur, false)
+			cur = nil
+			seg++
+			t = t[j+1:]
+		}
+		cur = append(cur, GlobPart{Text: t, Literal: gp.Literal})
+	}
+	segs[seg] = CompileGlobParts(cur, false)
+	return seg + 1
 }
