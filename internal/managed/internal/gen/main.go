@@ -18,15 +18,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/execrole/execrole/internal/npmpkg"
 )
 
 // pkgVersion is the pinned release; bump it to refresh the policies.
@@ -113,7 +112,7 @@ func main() {
 	out := flag.String("out", ".", "output directory")
 	flag.Parse()
 	if *pkg == "" {
-		tmp, dir, err := npmInstall()
+		tmp, dir, err := npmpkg.Install(pkgName, pkgVersion, "pass -pkg <dir>")
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -128,28 +127,6 @@ func main() {
 	if err := run(*pkg, *out); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// npmInstall installs the pinned package into a new temporary directory,
-// returning that directory and the package's.
-func npmInstall() (tmp, dir string, err error) {
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", "", errors.New("npm not found in PATH: install Node.js/npm to regenerate the policies, or pass -pkg <dir>")
-	}
-	tmp, err = os.MkdirTemp("", "managed-npm-")
-	if err != nil {
-		return "", "", err
-	}
-	args := []string{"install", "--no-audit", "--no-fund", "--prefix", tmp, pkgName + "@" + pkgVersion}
-	log.Printf("running: %s %s", npm, strings.Join(args, " "))
-	cmd := exec.Command(npm, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		os.RemoveAll(tmp)
-		return "", "", fmt.Errorf("npm install %s@%s: %w", pkgName, pkgVersion, err)
-	}
-	return tmp, filepath.Join(tmp, "node_modules", pkgName), nil
 }
 
 func run(pkg, out string) error {
