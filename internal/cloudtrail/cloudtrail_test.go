@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/execrole/execrole/internal/cloudtrail"
 	"github.com/execrole/execrole/internal/cloudtrail/synth"
 	"github.com/go-json-experiment/json"
@@ -21,19 +23,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// samplesDir locates /work/shared/research/cloudtrail-samples relative to
-// the package directory, or via EXECROLE_SHARED.
+// samplesDir is the research folder's CloudTrail samples (see testutil.SharedDir).
 func samplesDir(t testing.TB) string {
-	t.Helper()
-	shared := os.Getenv("EXECROLE_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	dir := filepath.Join(shared, "research", "cloudtrail-samples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("SKIPPING: CloudTrail samples not found at %s (set EXECROLE_SHARED): %v", dir, err)
-	}
-	return dir
+	return filepath.Join(testutil.SharedDir(t), "research", "cloudtrail-samples")
 }
 
 // rows flattens a Usage into one line per row for readable diffs.
@@ -385,18 +377,7 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("output depends on worker count (-1 +4):\n%s", diff)
 	}
 	golden := filepath.Join("testdata", "synth-seed42.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, outs[0], 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(outs[0])); diff != "" {
-		t.Errorf("golden mismatch (-want +got):\n%s", diff)
-	}
+	testutil.Golden(t, golden, outs[0], *update)
 }
 
 // TestProgress checks the progress line goes to Options.Progress and ends

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/execrole/execrole/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -53,19 +53,7 @@ func TestDocExamples(t *testing.T) {
 				golden.WriteString("== " + c.Name + "\n" + res.String() + "\n")
 			}
 			gf := strings.TrimSuffix(f, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(gf, []byte(golden.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(gf)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if diff := cmp.Diff(string(want), golden.String()); diff != "" {
-				t.Errorf("explanations differ from %s (-want +got):\n%s", gf, diff)
-			}
+			testutil.Golden(t, gf, []byte(golden.String()), *update)
 		})
 	}
 }

@@ -11,8 +11,6 @@ import (
 
 	"github.com/execrole/execrole/internal/testutil"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/execrole/execrole/internal/iamdata"
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/managed"
@@ -130,16 +128,5 @@ func TestCorpusGolden(t *testing.T) {
 	}
 	got := b.String()
 	golden := filepath.Join("testdata", "corpus.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
-	}
+	testutil.Golden(t, golden, []byte(got), *update)
 }

@@ -3,10 +3,11 @@ package launch_test
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/execrole/execrole/internal/testutil"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -302,22 +303,7 @@ func golden(t *testing.T, rep *launch.Report) {
 		t.Fatal(err)
 	}
 	file := filepath.Join("testdata", "golden", strings.ReplaceAll(t.Name(), "/", "__")+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("report differs from %s (-want +got):\n%s", file, d)
-	}
+	testutil.Golden(t, file, got, *update)
 }
 
 // TestFixMakesTaskStart applies each failing case's Fix to the identity and

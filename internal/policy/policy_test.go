@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -187,19 +189,7 @@ func TestRules(t *testing.T) {
 
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got); run go test -update if intended:\n%s", path, d)
-	}
+	testutil.Golden(t, path, []byte(got), *update)
 }
 
 func TestParseDocumentString(t *testing.T) {

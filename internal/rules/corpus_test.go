@@ -7,22 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/execrole/execrole/internal/account"
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/policy"
 )
 
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("EXECROLE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Skipf("SKIPPING corpus test: %s/corpus is absent (set EXECROLE_SHARED): %v", dir, err)
-	}
-	return dir
-}
+func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // TestCorpusPolicies runs every rule over the real execution role policies
 // of the corpus, as the identity policy (or trust policy, when the document

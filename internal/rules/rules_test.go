@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/execrole/execrole/internal/testutil"
+
 	"github.com/execrole/execrole/internal/account"
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/policy"
@@ -101,19 +103,7 @@ func format(fs []Finding) string {
 
 func golden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", file, d)
-	}
+	testutil.Golden(t, file, []byte(got), *update)
 }
 
 // TestRules is the generic runner: every rule has testdata/ID/fail*.json

@@ -10,8 +10,6 @@ import (
 
 	"github.com/execrole/execrole/internal/testutil"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/execrole/execrole/internal/jsontree"
 )
 
@@ -124,20 +122,7 @@ func TestGoldenCorpus(t *testing.T) {
 			m, ds := Load(p, Options{Region: "eu-west-1", Account: "123456789012"})
 			got := summary(m, dsString{ds.Error()}, filepath.Dir(p))
 			golden := filepath.Join("testdata", "corpus", filepath.Base(p)+".golden")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if d := cmp.Diff(string(want), got); d != "" {
-				t.Errorf("summary mismatch (-want +got):\n%s", d)
-			}
+			testutil.Golden(t, golden, []byte(got), *update)
 			// The invalid revision must fail with the position of the
 			// unquoted ARN (SOURCES.tsv).
 			if strings.Contains(p, "ecsTaskExecutionRole.at-0cbfe4c.tf") && !strings.Contains(ds.Error(), "ecsTaskExecutionRole.at-0cbfe4c.tf:19:19: Missing newline after argument") {
