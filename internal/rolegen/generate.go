@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
+	"github.com/execrole/execrole/internal/policy"
+
 	"github.com/execrole/execrole/internal/managed"
 	"github.com/execrole/execrole/internal/requirements"
 )
@@ -38,8 +41,8 @@ const (
 	// white space excluded: splitting into several inline policies does
 	// not raise it, so bigger permissions go into customer managed
 	// policies of at most maxManaged characters each.
-	maxInline  = 10240
-	maxManaged = 6144
+	maxInline  = policy.RoleInlineTotalLimit
+	maxManaged = policy.ManagedPolicyLimit
 	// maxManagedAttached is the default quota of managed policies per role.
 	maxManagedAttached = 10
 )
@@ -73,7 +76,7 @@ func Generate(reqs []requirements.Requirement, opts Options) (*Result, error) {
 	}
 	g.partition = opts.Partition
 	if g.partition == "" {
-		g.partition = partitionOf(opts.Region)
+		g.partition = arn.PartitionOf(opts.Region)
 	}
 	g.account = opts.Account
 	if g.account == "" {
@@ -327,7 +330,7 @@ func compactSize(stmts []statement) int {
 	if err != nil {
 		return 0
 	}
-	return len(b)
+	return policy.Size(string(b), policy.Identity)
 }
 
 func one(list []string) any {
@@ -335,17 +338,6 @@ func one(list []string) any {
 		return list[0]
 	}
 	return list
-}
-
-// partitionOf guesses the partition from a region name.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // repositoryPolicies writes, for every cross-account ECR repository, the
