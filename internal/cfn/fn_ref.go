@@ -3,6 +3,8 @@ package cfn
 import (
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
+
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/source"
 )
@@ -74,15 +76,10 @@ func (r *resolver) partition() string {
 	if r.opts.Partition != "" {
 		return r.opts.Partition
 	}
-	switch {
-	case r.opts.Region == "":
+	if r.opts.Region == "" {
 		return ""
-	case strings.HasPrefix(r.opts.Region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(r.opts.Region, "us-gov-"):
-		return "aws-us-gov"
 	}
-	return "aws"
+	return arn.PartitionOf(r.opts.Region)
 }
 
 func (r *resolver) pseudo(name string, at source.Range) *jsontree.Node {
