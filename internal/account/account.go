@@ -18,9 +18,13 @@ import (
 	"github.com/execrole/execrole/internal/source"
 )
 
-// Snapshot is one authorization-details export.
+// Snapshot is one authorization-details export, or the roles that
+// infrastructure code defines (package iamdef).
 type Snapshot struct {
-	File   string
+	File string
+	// Format says where the roles came from: FormatAuthorizationDetails, or
+	// iamdef's "cloudformation", "terraform", "role-file".
+	Format string
 	Roles  []*Principal
 	Users  []*Principal
 	Groups []*Principal
@@ -28,6 +32,9 @@ type Snapshot struct {
 	// their default version.
 	Policies map[string]*policy.Policy
 }
+
+// FormatAuthorizationDetails is the Format of an export.
+const FormatAuthorizationDetails = "authorization-details"
 
 // Attachment is a reference to a managed policy, as written in the export.
 type Attachment struct {
@@ -46,7 +53,11 @@ type Principal struct {
 	Attached []Attachment
 	Boundary *Attachment
 	Groups   []string // for users: the groups they belong to
-	Range    source.Range
+	// Aliases are the other ways inputs refer to the principal before it
+	// exists: a CloudFormation logical id as ${Ref:Id} or ${GetAtt:Id.Arn},
+	// a Terraform address as ${aws_iam_role.x.arn}. Find matches them.
+	Aliases []string
+	Range   source.Range
 }
 
 // IsAuthorizationDetails reports whether n looks like the output of
@@ -67,7 +78,7 @@ func IsAuthorizationDetails(n *jsontree.Node) bool {
 // out, so one bad document does not hide the rest of the account.
 func Parse(file string, root *jsontree.Node) (*Snapshot, source.Diagnostics) {
 	var diags source.Diagnostics
-	s := &Snapshot{File: file, Policies: map[string]*policy.Policy{}}
+	s := &Snapshot{File: file, Format: FormatAuthorizationDetails, Policies: map[string]*policy.Policy{}}
 	if !IsAuthorizationDetails(root) {
 		diags.Errorf(root.Range, "expected the output of `aws iam get-account-authorization-details` (an object with RoleDetailList, UserDetailList, GroupDetailList or Policies)")
 		return nil, diags
@@ -142,6 +153,10 @@ func document(n *jsontree.Node, t policy.Type, name string, diags *source.Diagno
 	if n == nil {
 		return nil
 	}
+	if n.Unknown {
+		diags.Warnf(n.Range, "policy %s is not known offline (%s): execrole leaves it out", name, n.Str)
+		return nil
+	}
 	if n.Kind == jsontree.String {
 		text := n.Str
 		if strings.HasPrefix(text, "%7B") || strings.HasPrefix(text, "%7b") {
@@ -213,6 +228,13 @@ func (s *Snapshot) find(list []*Principal, ref string) (*Principal, bool) {
 			return p, true
 		}
 	}
+	for _, p := range list {
+		for _, a := range p.Aliases {
+			if a == ref {
+				return p, true
+			}
+		}
+	}
 	// A role's ARN includes its path (role/service-role/name); people often
 	// write the ARN without it.
 	if name := lastSegment(ref); name != ref {
@@ -274,41 +296,61 @@ func Managed(arn string) (*policy.Policy, error) {
 type Policies struct {
 	Identity []*policy.Policy
 	Boundary *policy.Policy
+	// Missing are attached managed policies (or the boundary) whose
+	// documents are neither in the input nor embedded: a customer managed
+	// policy defined elsewhere. Decisions that they could change are not
+	// known.
+	Missing []Attachment
 }
 
 // PoliciesOf gathers the identity policies of p (inline, attached, and for a
-// user those of its groups) and its permissions boundary.
+// user those of its groups) and its permissions boundary. Managed policies
+// that cannot be found are listed in Missing; err describes the first of
+// them, for callers that cannot decide without every policy.
 func (s *Snapshot) PoliciesOf(p *Principal) (Policies, error) {
 	var out Policies
-	add := func(q *Principal) error {
+	var first error
+	miss := func(a Attachment, err error) {
+		out.Missing = append(out.Missing, a)
+		if first == nil {
+			first = err
+		}
+	}
+	add := func(q *Principal) {
 		out.Identity = append(out.Identity, q.Inline...)
 		for _, a := range q.Attached {
 			mp, err := s.ManagedPolicy(a.ARN)
 			if err != nil {
-				return fmt.Errorf("%s: %s %s: %w", a.Range, q.Kind, q.Name, err)
+				miss(a, fmt.Errorf("%s: %s %s: %w", a.Range, q.Kind, q.Name, err))
+				continue
 			}
 			out.Identity = append(out.Identity, mp)
 		}
-		return nil
 	}
-	if err := add(p); err != nil {
-		return out, err
-	}
+	add(p)
 	for _, g := range p.Groups {
 		if gp, ok := s.find(s.Groups, g); ok {
-			if err := add(gp); err != nil {
-				return out, err
-			}
+			add(gp)
 		}
 	}
 	if p.Boundary != nil {
 		b, err := s.ManagedPolicy(p.Boundary.ARN)
 		if err != nil {
-			return out, fmt.Errorf("%s: permissions boundary of %s: %w", p.Boundary.Range, p.Name, err)
+			miss(*p.Boundary, fmt.Errorf("%s: permissions boundary of %s: %w", p.Boundary.Range, p.Name, err))
+		} else {
+			bb := *b
+			bb.Type = policy.Boundary
+			out.Boundary = &bb
 		}
-		bb := *b
-		bb.Type = policy.Boundary
-		out.Boundary = &bb
 	}
-	return out, nil
+	return out, first
+}
+
+// ParseDocument parses a policy document given as an object, or as a string
+// (URL-encoded, as the IAM API returns it, or plain JSON, as templates often
+// write it). Ranges inside a string point at the string.
+func ParseDocument(n *jsontree.Node, t policy.Type, name string) (*policy.Policy, source.Diagnostics) {
+	var diags source.Diagnostics
+	p := document(n, t, name, &diags)
+	return p, diags
 }

@@ -60,25 +60,10 @@ func (e *env) loadSimInputs(f *simulateFlags) (*simInputs, error) {
 	} else if s != nil {
 		in.base.Session = []*policy.Policy{s}
 	}
-	levels := func(flags []string, t policy.Type) ([][]*policy.Policy, error) {
-		var out [][]*policy.Policy
-		for _, fl := range flags {
-			var level []*policy.Policy
-			for _, path := range strings.Split(fl, ",") {
-				p, err := e.loadPolicy(path, t)
-				if err != nil {
-					return nil, err
-				}
-				level = append(level, p)
-			}
-			out = append(out, level)
-		}
-		return out, nil
-	}
-	if in.base.SCPs, err = levels(f.scps, policy.SCP); err != nil {
+	if in.base.SCPs, err = e.loadLevels(f.scps, policy.SCP); err != nil {
 		return nil, err
 	}
-	if in.base.RCPs, err = levels(f.rcps, policy.RCP); err != nil {
+	if in.base.RCPs, err = e.loadLevels(f.rcps, policy.RCP); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -269,4 +254,22 @@ func writeTextDecision(w io.Writer, req *eval.Request, r *eval.Result) {
 	for _, n := range r.NearMisses {
 		fmt.Fprintf(w, "  near miss: %s policy %q statement %s (%s): %s\n", n.Type, n.Policy, n.Statement, n.Range, n.Reason)
 	}
+}
+
+// loadLevels reads organisation levels of SCPs or RCPs: each flag value is
+// one level, its files comma-separated, root first.
+func (e *env) loadLevels(flags []string, t policy.Type) ([][]*policy.Policy, error) {
+	var out [][]*policy.Policy
+	for _, fl := range flags {
+		var level []*policy.Policy
+		for _, path := range strings.Split(fl, ",") {
+			p, err := e.loadPolicy(path, t)
+			if err != nil {
+				return nil, err
+			}
+			level = append(level, p)
+		}
+		out = append(out, level)
+	}
+	return out, nil
 }

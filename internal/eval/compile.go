@@ -84,6 +84,13 @@ func compileStatement(p *policy.Policy, s *policy.Statement, vars bool) (*cState
 	}
 	cs.notResource, cs.hasResource = s.NotResource, s.ResourceSet
 	for _, r := range s.Resources {
+		if r.Unknown {
+			// Optimistic: a placeholder stands for the value the stack
+			// will have, which execrole cannot see; each matches like "*"
+			// within its ARN part.
+			cs.resources = append(cs.resources, arn.CompilePattern(placeholdersAsWildcards(r.Text)))
+			continue
+		}
 		if vars {
 			if t := splitTemplate(r.Text); t != nil {
 				cs.resTmpl = append(cs.resTmpl, t)

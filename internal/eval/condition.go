@@ -98,6 +98,10 @@ type cValue struct {
 	ip   netip.Prefix
 	bin  []byte
 	ok   bool // parsed: a value of the wrong type never matches
+	// placeholder marks a value a template left unresolved (${AWS::AccountId}
+	// without --account): glob, with "*" for each placeholder, stands for
+	// whatever the stack will have, the optimistic reading resources get too.
+	placeholder bool
 }
 
 // cCondition is one compiled (operator, key, values) triple.
@@ -139,7 +143,11 @@ func compileCondition(c *policy.Condition, vars bool) (*cCondition, error) {
 	info := operators[canon]
 	cc := &cCondition{src: c, op: info, qualifier: op.Qualifier, ifExists: op.IfExists, key: strings.ToLower(c.Key)}
 	for _, v := range c.Values {
-		cc.values = append(cc.values, compileValue(info.fam, v.Text, vars))
+		cv := compileValue(info.fam, v.Text, vars && !v.Unknown)
+		if v.Unknown && strings.Contains(v.Text, "${") && (info.fam == famString || info.fam == famStringIgnoreCase || info.fam == famStringLike || info.fam == famArn) {
+			cv.glob, cv.placeholder = arn.CompileGlob(placeholdersAsWildcards(v.Text), false), true
+		}
+		cc.values = append(cc.values, cv)
 	}
 	return cc, nil
 }
@@ -315,6 +323,9 @@ func (c *cCondition) one(r string, ctx *reqCtx) bool {
 
 // match is the positive comparison of request value r with policy value v.
 func (c *cCondition) match(v *cValue, r string, ctx *reqCtx) bool {
+	if v.placeholder {
+		return v.glob.Match(r)
+	}
 	if v.tmpl != nil {
 		parts, ok := v.tmpl.resolve(ctx)
 		if !ok {

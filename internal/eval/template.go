@@ -81,3 +81,24 @@ func joinParts(parts []arn.GlobPart) string {
 	}
 	return b.String()
 }
+
+// placeholdersAsWildcards turns each template placeholder ${...} of a value
+// that was not resolved offline into "*".
+func placeholdersAsWildcards(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('*')
+		s = s[i+j+1:]
+	}
+}

@@ -351,8 +351,10 @@ func abs(x int) int {
 	return x
 }
 
-// editDistance is the Levenshtein distance of a and b, or a value >= bound
+// EditDistance is the Levenshtein distance of a and b, or a value >= bound
 // once it is known to reach bound.
+func EditDistance(a, b string, bound int) int { return editDistance(a, b, bound) }
+
 func editDistance(a, b string, bound int) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

@@ -17,6 +17,10 @@ type Fix struct {
 	Change []string   `json:"change,omitempty"`
 }
 
+// IdentityPolicy is the Addition.Policy of statements for the role's own
+// policies, the ones a patch can add.
+const IdentityPolicy = "identity policy"
+
 // Addition is one statement to add to one policy.
 type Addition struct {
 	// Policy says where: "trust policy", "identity policy",
@@ -70,7 +74,7 @@ func (e *env) fix(rep *Report) *Fix {
 				f.Add = append(f.Add, e.trustFix())
 				continue
 			}
-			target := "identity policy"
+			target := IdentityPolicy
 			switch c.Gate {
 			case eval.GateBoundary.String():
 				target = "permissions boundary"

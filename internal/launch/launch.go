@@ -306,7 +306,9 @@ func newEnv(in Input) *env {
 	e.region = in.Region
 	if td != nil {
 		e.account = or(e.account, td.Account.Text)
-		e.partition = or(e.partition, td.Partition.Text)
+		if !strings.HasPrefix(td.Partition.Text, "${") {
+			e.partition = or(e.partition, td.Partition.Text)
+		}
 		e.region = or(e.region, td.Region.Text)
 	}
 	e.account = or(e.account, requirements.AccountPlaceholder)
@@ -478,7 +480,10 @@ func (e *env) call(r *requirements.Requirement) Call {
 		}
 		e.decide(&c, e.identity.Explain(req), false)
 	}
-	return c
+	if c.Decision == eval.ImplicitlyDenied.String() {
+		c.Why = append(c.Why, similarActions(e.in.Role.Identity, c.Action)...)
+	}
+	return unplaced(c)
 }
 
 func unknownCall(c Call, why ...string) Call {
@@ -550,6 +555,35 @@ func (e *env) assumeRole(c Call, r *requirements.Requirement) Call {
 		return unknownCall(c, "the trust policy does not compile: "+err.Error())
 	}
 	e.decide(&c, eng.Explain(&eval.Request{Principal: ECSTasks, Action: r.Action, Resource: c.Resource, Context: c.Context}), false)
+	return unplaced(c)
+}
+
+// placeholders of where the task runs, from package taskdef and from
+// CloudFormation's pseudo parameters.
+var placeholders = []string{"${Region}", "${AccountId}", "${Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}"}
+
+// unplaced turns an implicit denial into Unknown when the request names the
+// region or account only as a placeholder: a policy scoped to the real
+// region or account would allow it, and execrole cannot tell.
+func unplaced(c Call) Call {
+	if c.Decision != eval.ImplicitlyDenied.String() {
+		return c
+	}
+	var vals []string
+	vals = append(vals, c.Resource)
+	for _, v := range c.Context {
+		vals = append(vals, v...)
+	}
+	for _, v := range vals {
+		for _, ph := range placeholders {
+			if strings.Contains(v, ph) {
+				c.Decision = DecisionUnknown
+				c.Gate = ""
+				c.Why = append(c.Why, "the request names "+ph+", which the input does not say (pass --region or --account): the decision depends on it")
+				return c
+			}
+		}
+	}
 	return c
 }
 

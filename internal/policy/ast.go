@@ -78,6 +78,10 @@ const (
 type Value struct {
 	Text  string
 	Range source.Range
+	// Unknown marks a value that a template (CloudFormation, Terraform)
+	// could not resolve offline: its ${...} are placeholders such as
+	// ${AWS::Region} or ${aws_s3_bucket.b.arn}, not policy variables.
+	Unknown bool
 }
 
 // Statement is one entry of the Statement element.

@@ -189,7 +189,7 @@ func (b *builder) strList(what string, v *jsontree.Node) []Value {
 			b.ds.Errorf(n.Range, "%s must be a string or a list of strings, found %s", what, n.Kind)
 			return Value{}, false
 		}
-		return Value{Text: n.Str, Range: n.Range}, true
+		return Value{Text: n.Str, Range: n.Range, Unknown: n.Unknown}, true
 	}
 	if v.Kind == jsontree.Array {
 		out := make([]Value, 0, len(v.Items))
@@ -355,7 +355,7 @@ func (b *builder) condValues(km *jsontree.Member) []Value {
 	one := func(n *jsontree.Node) (Value, bool) {
 		switch n.Kind {
 		case jsontree.String, jsontree.Number:
-			return Value{Text: n.Str, Range: n.Range}, true
+			return Value{Text: n.Str, Range: n.Range, Unknown: n.Unknown}, true
 		case jsontree.Bool:
 			return Value{Text: fmt.Sprint(n.Bool), Range: n.Range}, true
 		}

@@ -168,7 +168,7 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 	}
 	if s.Principal != nil {
 		for _, e := range s.Principal.Entries {
-			if vars && strings.Contains(e.Value.Text, "${") {
+			if vars && !e.Value.Unknown && strings.Contains(e.Value.Text, "${") {
 				ds.Errorf(e.Value.Range, "policy variables are not allowed in a principal")
 			}
 		}
@@ -176,7 +176,7 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 	for _, c := range s.Conditions {
 		fam := c.Operator.Family()
 		for _, v := range c.Values {
-			if !strings.Contains(v.Text, "${") {
+			if v.Unknown || !strings.Contains(v.Text, "${") {
 				continue
 			}
 			if !vars {
@@ -239,7 +239,7 @@ func checkAction(a Value, ds *source.Diagnostics) {
 // resource part (after the fifth colon).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 func checkResource(p *Policy, r Value, ds *source.Diagnostics) {
-	if r.Text == "*" {
+	if r.Text == "*" || r.Unknown {
 		return
 	}
 	if !strings.HasPrefix(r.Text, "arn:") {

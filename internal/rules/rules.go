@@ -208,11 +208,9 @@ func globMatch(pat, s string) bool {
 
 // NewPass gathers the rules' input from an account export: the role's
 // identity policies (inline and attached, AWS managed ones from the embedded
-// copies) and its permissions boundary.
-func NewPass(snap *account.Snapshot, role, taskRole *account.Principal, tasks []Task) (*Pass, error) {
-	pols, err := snap.PoliciesOf(role)
-	if err != nil {
-		return nil, err
-	}
-	return &Pass{Role: role, Policies: pols, TaskRole: taskRole, Tasks: tasks}, nil
+// copies) and its permissions boundary. Managed policies the snapshot cannot
+// resolve are left in Policies.Missing: rules judge what is known.
+func NewPass(snap *account.Snapshot, role, taskRole *account.Principal, tasks []Task) *Pass {
+	pols, _ := snap.PoliciesOf(role)
+	return &Pass{Role: role, Policies: pols, TaskRole: taskRole, Tasks: tasks}
 }

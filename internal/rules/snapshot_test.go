@@ -28,10 +28,7 @@ func TestNewPassFromSnapshot(t *testing.T) {
 	if !ok {
 		t.Fatal("role app-exec not found")
 	}
-	p, err := NewPass(snap, role, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := NewPass(snap, role, nil, nil)
 	got := Run(p, All)
 	golden(t, "testdata/authdetails.golden", format(got))
 	ids := map[string]bool{}

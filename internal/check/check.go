@@ -1,0 +1,247 @@
+// Package check answers "will this task start with this role, and is the
+// role right?": for every task definition it finds the execution role in the
+// inputs, simulates the launch (package launch) and lints the role against
+// the task definitions that use it (package rules). It decides nothing
+// itself; it joins the two analyses into one Result that the report formats
+// render.
+package check
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/launch"
+	"github.com/execrole/execrole/internal/patch"
+	"github.com/execrole/execrole/internal/policy"
+	"github.com/execrole/execrole/internal/requirements"
+	"github.com/execrole/execrole/internal/rules"
+	"github.com/execrole/execrole/internal/taskdef"
+)
+
+// Task is one task definition with its requirements.
+type Task struct {
+	Def  *taskdef.TaskDefinition
+	Reqs []requirements.Requirement
+}
+
+// Input is everything a check depends on.
+type Input struct {
+	Tasks []Task
+	// Accounts are the role sources: authorization-details exports and the
+	// roles infrastructure code defines, searched in order.
+	Accounts []*account.Snapshot
+	// Role, when set, is the execution role of every task whose
+	// executionRoleArn is not found in Accounts (a role file given on its
+	// own describes the role the user means).
+	Role *account.Principal
+	// SCPs, ResourcePolicies, LaunchType and AgentVersion are passed to
+	// launch.Input.
+	SCPs             [][]*policy.Policy
+	ResourcePolicies map[string]*policy.Policy
+	LaunchType       string
+	AgentVersion     launch.Version
+	// Rules to run; nil means rules.All.
+	Rules []*rules.Rule
+}
+
+// Result is a check of every task and role.
+type Result struct {
+	Tasks    []*TaskResult
+	Findings []rules.Finding
+}
+
+// TaskResult is one task definition's launch.
+type TaskResult struct {
+	Def *taskdef.TaskDefinition
+	// Role is the execution role found; nil when the inputs do not define
+	// it, and Report is then nil too.
+	Role    *account.Principal
+	Source  *account.Snapshot // where Role was found
+	Report  *launch.Report
+	Missing []account.Attachment // attached policies whose documents are unknown
+	// Patch applies the fix's identity-policy statements to the file (or
+	// account) the role came from; nil when there is none.
+	Patch *patch.Patch
+	// Note says why there is no Report, or what limits it.
+	Note string
+}
+
+// Verdict is the task's outcome; Unknown when the role was not found.
+func (t *TaskResult) Verdict() launch.Verdict {
+	if t.Report == nil {
+		return launch.Unknown
+	}
+	return t.Report.Verdict
+}
+
+// Failed reports whether a task fails to start or an error-level finding
+// exists: the condition for exit status 1.
+func (r *Result) Failed() bool {
+	for _, t := range r.Tasks {
+		if t.Verdict() == launch.Fails {
+			return true
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Severity == rules.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Run checks every task. It never fails: what cannot be decided is reported
+// as unknown with a note.
+func Run(in Input) *Result {
+	res := &Result{}
+	type roleKey struct {
+		snap *account.Snapshot
+		role *account.Principal
+	}
+	byRole := map[roleKey][]rules.Task{}
+	var order []roleKey
+	taskRoles := map[roleKey]*account.Principal{}
+	for _, t := range in.Tasks {
+		tr := &TaskResult{Def: t.Def}
+		res.Tasks = append(res.Tasks, tr)
+		ref := t.Def.ExecutionRoleArn.Text
+		tr.Source, tr.Role = find(in.Accounts, ref)
+		if tr.Role == nil && in.Role != nil {
+			tr.Role = in.Role
+			tr.Source = sourceOf(in.Accounts, in.Role)
+		}
+		if tr.Role == nil {
+			tr.Note = noRoleNote(ref, in.Accounts)
+			continue
+		}
+		pols, _ := tr.Source.PoliciesOf(tr.Role)
+		tr.Missing = pols.Missing
+		li := launch.Input{
+			TaskDefinition:   t.Def,
+			Requirements:     t.Reqs,
+			Role:             launch.Role{Name: tr.Role.Name, ARN: tr.Role.ARN, Trust: tr.Role.Trust, Identity: pols.Identity, Boundary: pols.Boundary},
+			SCPs:             in.SCPs,
+			ResourcePolicies: in.ResourcePolicies,
+			LaunchType:       in.LaunchType,
+			AgentVersion:     in.AgentVersion,
+		}
+		if strings.Contains(tr.Role.ARN, "${") {
+			// A role not yet deployed: let the task definition say where
+			// it runs; the session ARN uses the role's name.
+			li.Role.ARN = ""
+		}
+		tr.Report = launch.Simulate(li)
+		if tr.Report.Verdict == launch.Fails && len(tr.Missing) > 0 {
+			// A policy execrole cannot read may grant what is missing.
+			tr.Report.Verdict = launch.Unknown
+			tr.Note = "the role has attached policies execrole could not read (" + attachmentList(tr.Missing) + "); the launch fails unless they grant what is missing"
+		}
+		tr.Patch = fixPatch(tr)
+		k := roleKey{tr.Source, tr.Role}
+		if _, ok := byRole[k]; !ok {
+			order = append(order, k)
+		}
+		byRole[k] = append(byRole[k], rules.Task{Def: t.Def, Reqs: t.Reqs})
+		if taskRoles[k] == nil {
+			if _, p := find(in.Accounts, t.Def.TaskRoleArn.Text); p != nil {
+				taskRoles[k] = p
+			}
+		}
+	}
+	rs := in.Rules
+	if rs == nil {
+		rs = rules.All
+	}
+	seen := map[string]bool{}
+	for _, k := range order {
+		p := rules.NewPass(k.snap, k.role, taskRoles[k], byRole[k])
+		for _, f := range rules.Run(p, rs) {
+			// A finding on a shared policy is reported once.
+			id := f.RuleID + "\x00" + f.Range.String() + "\x00" + f.Message
+			if !seen[id] {
+				seen[id] = true
+				res.Findings = append(res.Findings, f)
+			}
+		}
+	}
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.Range.File != b.Range.File {
+			return a.Range.File < b.Range.File
+		}
+		if a.Range.Start.Line != b.Range.Start.Line {
+			return a.Range.Start.Line < b.Range.Start.Line
+		}
+		return a.RuleID < b.RuleID
+	})
+	return res
+}
+
+// find looks the role up in every snapshot.
+func find(accounts []*account.Snapshot, ref string) (*account.Snapshot, *account.Principal) {
+	if ref == "" {
+		return nil, nil
+	}
+	for _, s := range accounts {
+		if p, ok := s.Find(ref); ok && p.Kind == "role" {
+			return s, p
+		}
+	}
+	return nil, nil
+}
+
+func sourceOf(accounts []*account.Snapshot, p *account.Principal) *account.Snapshot {
+	for _, s := range accounts {
+		for _, r := range s.Roles {
+			if r == p {
+				return s
+			}
+		}
+	}
+	return &account.Snapshot{}
+}
+
+func noRoleNote(ref string, accounts []*account.Snapshot) string {
+	switch {
+	case ref == "":
+		return "the task definition has no executionRoleArn; nothing to simulate"
+	case len(accounts) == 0:
+		return "no role given: pass --iam (get-account-authorization-details output) or --role (a role file, CloudFormation or Terraform) so execrole can simulate the launch"
+	}
+	var files []string
+	for _, s := range accounts {
+		files = append(files, s.File)
+	}
+	return "execution role " + ref + " is not defined in " + strings.Join(files, ", ")
+}
+
+func attachmentList(as []account.Attachment) string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.ARN)
+	}
+	return strings.Join(out, ", ")
+}
+
+// fixPatch writes the identity-policy part of the fix into the role's
+// source.
+func fixPatch(tr *TaskResult) *patch.Patch {
+	if tr.Report.Fix == nil {
+		return nil
+	}
+	doc := patch.Document{Version: policy.Version2012}
+	for _, a := range tr.Report.Fix.Add {
+		if a.Policy == launch.IdentityPolicy {
+			doc.Statement = append(doc.Statement, a.Statement)
+		}
+	}
+	if len(doc.Statement) == 0 {
+		return nil
+	}
+	p, ok, err := patch.ForRole(tr.Source, tr.Role, doc)
+	if err != nil || !ok {
+		return nil
+	}
+	return p
+}

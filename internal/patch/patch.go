@@ -1,0 +1,143 @@
+// Package patch writes a launch fix into the file that defines the role: a
+// unified diff that adds an inline policy next to the role in the user's
+// CloudFormation or Terraform, or, for a role that exists only in AWS (an
+// authorization-details export, a role file), the AWS CLI command that adds
+// it. Only identity-policy additions are patched; trust, boundary, SCP and
+// resource policy changes are left to the text of the fix.
+package patch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/iamdef"
+	"github.com/execrole/execrole/internal/render"
+)
+
+// Patch is one proposed change.
+type Patch struct {
+	// File is the file the diff applies to; empty for a Command.
+	File string `json:"file,omitempty"`
+	// Diff is a unified diff with a/ and b/ prefixes (git apply, patch -p1).
+	Diff string `json:"diff,omitempty"`
+	// Command is a shell command that makes the change in the account.
+	Command string `json:"command,omitempty"`
+}
+
+// Document is the policy a fix adds: the identity-policy statements of a
+// launch.Fix, as JSON values.
+type Document struct {
+	Version   string `json:"Version"`
+	Statement []any  `json:"Statement"`
+}
+
+// ForRole proposes how to add doc to role, which was found in snap. ok is
+// false when there is nothing the role's source lets execrole patch.
+func ForRole(snap *account.Snapshot, role *account.Principal, doc Document) (p *Patch, ok bool, err error) {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, false, err
+	}
+	switch snap.Format {
+	case iamdef.FormatTerraform:
+		return terraform(role, raw)
+	case iamdef.FormatCloudFormation:
+		return cloudFormation(role, raw)
+	case account.FormatAuthorizationDetails, iamdef.FormatRoleFile:
+		var pretty bytes.Buffer
+		_ = json.Indent(&pretty, raw, "", "  ")
+		return &Patch{Command: "aws iam put-role-policy --role-name " + shellQuote(role.Name) +
+			" --policy-name " + render.FixPolicyName + " --policy-document " + shellQuote(pretty.String())}, true, nil
+	}
+	return nil, false, nil
+}
+
+// terraform appends an aws_iam_role_policy to the file that declares the
+// role.
+func terraform(role *account.Principal, doc json.RawMessage) (*Patch, bool, error) {
+	addr := ""
+	for _, a := range role.Aliases {
+		if s, ok := strings.CutSuffix(strings.TrimPrefix(a, "${"), ".id}"); ok {
+			addr = s
+		}
+	}
+	file := role.Range.File
+	if addr == "" || file == "" {
+		return nil, false, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false, err
+	}
+	name := strings.ReplaceAll(addr[strings.IndexByte(addr, '.')+1:], "[", "_")
+	name = strings.NewReplacer("]", "", "\"", "").Replace(name) + "_execrole_fix"
+	block, err := render.TerraformRolePolicy(name, addr, doc)
+	if err != nil {
+		return nil, false, err
+	}
+	out := append([]byte(nil), src...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	out = append(out, '\n')
+	out = append(out, block...)
+	return &Patch{File: file, Diff: Unified(file, string(src), string(out))}, true, nil
+}
+
+// cloudFormation inserts an AWS::IAM::Policy resource just before the role's
+// entry under Resources, at the same indentation.
+func cloudFormation(role *account.Principal, doc json.RawMessage) (*Patch, bool, error) {
+	id := ""
+	for _, a := range role.Aliases {
+		if s, ok := strings.CutPrefix(a, "${Ref:"); ok {
+			id = strings.TrimSuffix(s, "}")
+		}
+	}
+	file := role.Range.File
+	line := role.Range.Start.Line
+	if id == "" || file == "" || line < 1 {
+		return nil, false, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false, err
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	if line > len(lines) {
+		return nil, false, nil
+	}
+	at := lines[line-1]
+	indent := at[:len(at)-len(strings.TrimLeft(at, " \t"))]
+	asJSON := strings.HasPrefix(strings.TrimSpace(at), `"`)
+	entry, err := render.CloudFormationRolePolicy(uniqueID(string(src), id+"ExecroleFix"), id, doc, asJSON)
+	if err != nil {
+		return nil, false, err
+	}
+	var ins strings.Builder
+	el := strings.Split(strings.TrimRight(string(entry), "\n"), "\n")
+	for i, l := range el {
+		ins.WriteString(indent + l)
+		if asJSON && i == len(el)-1 {
+			ins.WriteString(",") // the role's entry follows
+		}
+		ins.WriteString("\n")
+	}
+	out := strings.Join(lines[:line-1], "") + ins.String() + strings.Join(lines[line-1:], "")
+	return &Patch{File: file, Diff: Unified(file, string(src), out)}, true, nil
+}
+
+// uniqueID returns id, or id2, id3... when the template already uses it.
+func uniqueID(src, id string) string {
+	cand := id
+	for i := 2; regexp.MustCompile(`(?m)^\s*"?` + regexp.QuoteMeta(cand) + `"?\s*:`).MatchString(src); i++ {
+		cand = fmt.Sprintf("%s%d", id, i)
+	}
+	return cand
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
