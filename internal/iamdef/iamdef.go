@@ -86,6 +86,11 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 		root = n
 	}
 	switch {
+	case isRoleFile(root) && root.Get("RoleDetailList") == nil:
+		// Before the export test: a role file's "Policies" is also an
+		// export's key.
+		s, more := fromRoleFile(file, root, opts)
+		return s, append(ds, more...)
 	case account.IsAuthorizationDetails(root):
 		s, more := account.Parse(file, root)
 		return s, append(ds, more...)
@@ -94,9 +99,6 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 		return s, append(ds, more...)
 	case root.Kind == jsontree.Object && root.Get("format_version") != nil:
 		return fromTerraform(file, opts)
-	case isRoleFile(root):
-		s, more := fromRoleFile(file, root, opts)
-		return s, append(ds, more...)
 	}
 	ds.Errorf(root.Range, "expected IAM roles: `aws iam get-account-authorization-details` output, a CloudFormation template, Terraform, or a role file (an object with RoleName or Arn, AssumeRolePolicyDocument, Policies, ManagedPolicyArns)")
 	return nil, ds
