@@ -247,6 +247,60 @@ func (s *Snapshot) find(list []*Principal, ref string) (*Principal, bool) {
 	return nil, false
 }
 
+// Mentioned finds the one role an expression that a template could not
+// evaluate refers to, such as ${try(aws_iam_role.task_exec[0].arn, var.arn)}
+// or ${join("", aws_iam_role.exec.*.id)}: the role whose resource address
+// (or ${GetAtt:Id...} logical id) it names. ok is false when it names none
+// or several.
+func (s *Snapshot) Mentioned(expr string) (*Principal, bool) {
+	if !strings.Contains(expr, "${") {
+		return nil, false
+	}
+	var found *Principal
+	for _, r := range s.Roles {
+		if mentions(expr, r) {
+			if found != nil && found != r {
+				return nil, false
+			}
+			found = r
+		}
+	}
+	return found, found != nil
+}
+
+func mentions(expr string, r *Principal) bool {
+	for _, a := range r.Aliases {
+		core := strings.TrimSuffix(strings.TrimPrefix(a, "${"), "}")
+		core, _, _ = strings.Cut(core, "[")
+		switch {
+		case strings.HasPrefix(core, "aws_"):
+			if i := strings.LastIndexByte(core, '.'); i > strings.IndexByte(core, '.') {
+				core = core[:i] // aws_iam_role.x without the attribute
+			}
+		case strings.HasPrefix(core, "GetAtt:"):
+			core, _, _ = strings.Cut(core, ".")
+		default:
+			continue
+		}
+		for i := 0; ; {
+			j := strings.Index(expr[i:], core)
+			if j < 0 {
+				break
+			}
+			end := i + j + len(core)
+			if end == len(expr) || !isIdent(expr[end]) {
+				return true
+			}
+			i = end
+		}
+	}
+	return false
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
 // afterAccount returns the resource part of an ARN, or "" for a non-ARN.
 func afterAccount(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
@@ -280,6 +334,9 @@ func (s *Snapshot) ManagedPolicy(arn string) (*policy.Policy, error) {
 
 // Managed parses the embedded copy of the AWS managed policy with this ARN.
 func Managed(arn string) (*policy.Policy, error) {
+	// A template's unresolved ${AWS::Partition} stands for the stack's
+	// partition; AWS managed policies are the same in each.
+	arn = strings.Replace(arn, "arn:${AWS::Partition}:", "arn:aws:", 1)
 	m, ok := managed.ByARN(arn)
 	if !ok {
 		return nil, fmt.Errorf("managed policy %s is neither in the export nor one of the AWS managed policies execrole embeds", arn)

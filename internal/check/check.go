@@ -126,10 +126,9 @@ func Run(in Input) *Result {
 			LaunchType:       in.LaunchType,
 			AgentVersion:     in.AgentVersion,
 		}
-		if strings.Contains(tr.Role.ARN, "${") {
-			// A role not yet deployed: let the task definition say where
-			// it runs; the session ARN uses the role's name.
-			li.Role.ARN = ""
+		if strings.Contains(tr.Role.ARN, "${AWS::AccountId}") {
+			// A role not yet deployed: it lives in the task's account.
+			li.Role.ARN = strings.ReplaceAll(tr.Role.ARN, "${AWS::AccountId}", t.Def.Account.Text)
 		}
 		tr.Report = launch.Simulate(li)
 		if tr.Report.Verdict == launch.Fails && len(tr.Missing) > 0 {
@@ -146,6 +145,20 @@ func Run(in Input) *Result {
 		if taskRoles[k] == nil {
 			if _, p := find(in.Accounts, t.Def.TaskRoleArn.Text); p != nil {
 				taskRoles[k] = p
+			}
+		}
+	}
+	// Roles the inputs define but no task uses: lint those meant as
+	// execution roles, without task-dependent rules having anything to say.
+	for _, s := range in.Accounts {
+		if s.Format == account.FormatAuthorizationDetails {
+			continue // an account export holds every role of the account
+		}
+		for _, r := range s.Roles {
+			k := roleKey{s, r}
+			if _, used := byRole[k]; !used && looksLikeExecutionRole(r) {
+				byRole[k] = nil
+				order = append(order, k)
 			}
 		}
 	}
@@ -178,7 +191,10 @@ func Run(in Input) *Result {
 	return res
 }
 
-// find looks the role up in every snapshot.
+// find looks the role up in every snapshot: by ARN, name or alias, else,
+// for an expression the template could not evaluate
+// (${try(aws_iam_role.task_exec[0].arn, var.arn)}), by the one role it
+// mentions.
 func find(accounts []*account.Snapshot, ref string) (*account.Snapshot, *account.Principal) {
 	if ref == "" {
 		return nil, nil
@@ -188,7 +204,31 @@ func find(accounts []*account.Snapshot, ref string) (*account.Snapshot, *account
 			return s, p
 		}
 	}
+	for _, s := range accounts {
+		if p, ok := s.Mentioned(ref); ok {
+			return s, p
+		}
+	}
 	return nil, nil
+}
+
+// looksLikeExecutionRole tells, for a role no task definition in the input
+// uses, whether the user meant it as an execution role: its name says so
+// (ecsTaskExecutionRole, task_exec) or it holds the execution role's
+// managed policy. Such roles are linted on their own.
+func looksLikeExecutionRole(r *account.Principal) bool {
+	names := append([]string{r.Name}, r.Aliases...)
+	for _, n := range names {
+		if strings.Contains(strings.ToLower(n), "exec") {
+			return true
+		}
+	}
+	for _, a := range r.Attached {
+		if strings.HasSuffix(a.ARN, "/AmazonECSTaskExecutionRolePolicy") {
+			return true
+		}
+	}
+	return false
 }
 
 func sourceOf(accounts []*account.Snapshot, p *account.Principal) *account.Snapshot {

@@ -81,8 +81,14 @@ func fromTerraform(path string, opts Options) (*account.Snapshot, source.Diagnos
 			}
 		}
 	}
+	role := func(ref *jsontree.Node) (*account.Principal, bool) {
+		if p, ok := s.Find(text(ref)); ok {
+			return p, true
+		}
+		return s.Mentioned(text(ref))
+	}
 	attach := func(roleRef, arn *jsontree.Node, at source.Range) {
-		p, ok := s.Find(text(roleRef))
+		p, ok := role(roleRef)
 		if !ok || arn == nil {
 			return
 		}
@@ -94,7 +100,7 @@ func fromTerraform(path string, opts Options) (*account.Snapshot, source.Diagnos
 	for _, r := range m.Resources {
 		switch r.Type {
 		case "aws_iam_role_policy":
-			p, ok := s.Find(text(r.Get("role")))
+			p, ok := role(r.Get("role"))
 			if !ok {
 				continue
 			}

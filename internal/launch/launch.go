@@ -562,26 +562,49 @@ func (e *env) assumeRole(c Call, r *requirements.Requirement) Call {
 // CloudFormation's pseudo parameters.
 var placeholders = []string{"${Region}", "${AccountId}", "${Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}"}
 
-// unplaced turns an implicit denial into Unknown when the request names the
-// region or account only as a placeholder: a policy scoped to the real
-// region or account would allow it, and execrole cannot tell.
+// unplaced turns an implicit denial into Unknown when a statement for the
+// action failed only on a value the input names as a placeholder (a
+// resource in ${Region}, an aws:SourceAccount of ${AccountId}): the real
+// value may match, and execrole cannot tell.
 func unplaced(c Call) Call {
-	if c.Decision != eval.ImplicitlyDenied.String() {
+	if c.Decision != eval.ImplicitlyDenied.String() || c.res == nil {
 		return c
 	}
-	var vals []string
-	vals = append(vals, c.Resource)
-	for _, v := range c.Context {
-		vals = append(vals, v...)
-	}
-	for _, v := range vals {
-		for _, ph := range placeholders {
-			if strings.Contains(v, ph) {
-				c.Decision = DecisionUnknown
-				c.Gate = ""
-				c.Why = append(c.Why, "the request names "+ph+", which the input does not say (pass --region or --account): the decision depends on it")
-				return c
+	holder := func(vals ...string) string {
+		for _, v := range vals {
+			for _, ph := range placeholders {
+				if strings.Contains(v, ph) {
+					return ph
+				}
 			}
+		}
+		return ""
+	}
+	var ctxVals []string
+	for _, v := range c.Context {
+		ctxVals = append(ctxVals, v...)
+	}
+	for _, nm := range c.res.NearMisses {
+		ph := ""
+		switch {
+		case strings.HasPrefix(nm.Reason, "resource "):
+			ph = holder(c.Resource)
+		case strings.HasPrefix(nm.Reason, "condition ") && strings.Contains(strings.ToLower(nm.Reason), "resourcetag/"):
+			// Resource tags live on the resource, not in any input
+			// (Copilot scopes execution roles by them).
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
+			c.Decision = DecisionUnknown
+			c.Gate = ""
+			c.Why = append(c.Why, "statement "+nm.Statement+" of "+nm.Policy+" would apply if the resource has the tags its condition names, which the input does not show")
+			return c
+		case strings.HasPrefix(nm.Reason, "condition "):
+			ph = holder(ctxVals...)
+		}
+		if ph != "" {
+			c.Decision = DecisionUnknown
+			c.Gate = ""
+			c.Why = append(c.Why, "statement "+nm.Statement+" of "+nm.Policy+" would apply but for "+ph+", which the input does not say (pass --region or --account)")
+			return c
 		}
 	}
 	return c

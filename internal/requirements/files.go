@@ -1,5 +1,7 @@
 package requirements
 
+import "strings"
+
 // S3 object downloads the agent makes with the execution role, shared by
 // environment files, the FireLens configuration and gMSA credential specs.
 //
@@ -13,7 +15,15 @@ package requirements
 // behaviour is unknown (research §1.6, §7 item 3).
 func (d *deriver) s3Object(v val, what string, feature Feature, step Step) {
 	obj, err := ParseS3ObjectARN(v.Text)
-	if err != nil {
+	if err != nil && v.Unknown {
+		// Not resolved offline: keep the requirement with the placeholder
+		// standing for the object and its bucket.
+		d.diags.Warnf(v.Range, "%s is not resolved (%s): the role needs s3:GetObject on it and s3:GetBucketLocation on its bucket", what, v.Text)
+		obj = S3Object{Partition: "aws", Bucket: v.Text, Key: "*"}
+		if p, b, k, ok := splitS3Placeholder(v.Text); ok {
+			obj = S3Object{Partition: p, Bucket: b, Key: k}
+		}
+	} else if err != nil {
 		d.diags.Errorf(v.Range, "%s: %v", what, err)
 		return
 	}
@@ -31,4 +41,18 @@ func (d *deriver) s3Object(v val, what string, feature Feature, step Step) {
 		d.kmsUsed[v.Text] = true
 		d.kmsKey(v, k, what+" is encrypted with SSE-KMS using a customer managed key", "s3", "", step)
 	}
+}
+
+// splitS3Placeholder reads an object ARN whose parts are placeholders, such
+// as arn:aws:s3:::${var.bucket}/app.env.
+func splitS3Placeholder(s string) (partition, bucket, key string, ok bool) {
+	i := strings.Index(s, "arn:")
+	if i < 0 {
+		return "", "", "", false
+	}
+	m := s3ObjectARN.FindStringSubmatch(strings.TrimSuffix(strings.TrimSuffix(s[i:], "}"), `"`))
+	if m == nil {
+		return "", "", "", false
+	}
+	return m[1], m[2], m[3], true
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/execrole/execrole/internal/iamdata"
@@ -56,6 +57,7 @@ func checkWildcardResource(p *Pass) {
 			}
 		}
 		if !star {
+			checkEveryOfType(p, s)
 			continue
 		}
 		var bad []string
@@ -78,6 +80,31 @@ func checkWildcardResource(p *Pass) {
 		}
 		if len(bad) > 0 {
 			p.Reportf(starRange, nil, "statement %s allows %s on every resource (\"*\"); name the parameters, secrets, keys or log groups the task uses", s.Name(), strings.Join(bad, ", "))
+		}
+	}
+}
+
+// everyOfType matches ARNs whose resource part names every secret,
+// parameter or key of an account: arn:aws:secretsmanager:R:A:secret:*.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-resources-for-iam-policies
+var everyOfType = regexp.MustCompile(`^arn:[^:]*:(ssm|secretsmanager|kms):[^:]*:[^:]*:(secret:\*|parameter/?\*|key/\*|alias/\*|\*)$`)
+
+// checkEveryOfType reports ARNs that scope a secret-holding service to every
+// resource of its type, which is "*" in all but name.
+func checkEveryOfType(p *Pass, s *policy.Statement) {
+	for _, r := range s.Resources {
+		m := everyOfType.FindStringSubmatch(r.Text)
+		if m == nil {
+			continue
+		}
+		var acts []string
+		for _, a := range s.Actions {
+			if svc, _, _ := strings.Cut(strings.ToLower(a.Text), ":"); svc == m[1] || svc == "*" {
+				acts = append(acts, a.Text)
+			}
+		}
+		if len(acts) > 0 {
+			p.Reportf(r.Range, nil, "statement %s allows %s on %s, every %s of the account; name the ones the task uses", s.Name(), strings.Join(acts, ", "), r.Text, map[string]string{"ssm": "parameter", "secretsmanager": "secret", "kms": "key"}[m[1]])
 		}
 	}
 }

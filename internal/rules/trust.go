@@ -51,20 +51,33 @@ func checkTrustPrincipal(p *Pass) {
 	if p.Role == nil || p.Role.Trust == nil {
 		return
 	}
-	found := false
+	if p.trustsECSTasks() {
+		return // a near miss beside the right principal is an extra one (ER003)
+	}
+	misspelt := false
 	for _, s := range p.trustAllows() {
-		if trustsECSTasks(s) {
-			found = true
-		}
 		for _, e := range s.Principal.Entries {
 			if e.Kind == policy.KindService && nearMisses[strings.ToLower(e.Value.Text)] {
-				p.Reportf(e.Value.Range, nil, "trust policy names service principal %q; ECS assumes execution roles as %q", e.Value.Text, ecsTasksPrincipal)
+				misspelt = true
+				p.Reportf(e.Value.Range, nil, "trust policy names service principal %q, not %q: ECS cannot assume the role and the task fails to start", e.Value.Text, ecsTasksPrincipal)
 			}
 		}
 	}
-	if !found {
-		p.Reportf(p.Role.Trust.Range, nil, "trust policy of role %s does not allow %s: ECS cannot assume it and the task fails to start", p.Role.Name, ecsTasksPrincipal)
+	if misspelt {
+		return
 	}
+	p.Reportf(p.Role.Trust.Range, nil, "trust policy of role %s does not allow %s: ECS cannot assume it and the task fails to start", p.Role.Name, ecsTasksPrincipal)
+}
+
+// trustsECSTasks reports whether an Allow statement of the trust policy
+// names ecs-tasks.amazonaws.com.
+func (p *Pass) trustsECSTasks() bool {
+	for _, s := range p.trustAllows() {
+		if trustsECSTasks(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func checkTrustAssumeRole(p *Pass) {
@@ -94,7 +107,7 @@ func checkTrustExtraPrincipals(p *Pass) {
 			continue
 		}
 		for _, e := range s.Principal.Entries {
-			if e.Kind == policy.KindService && (isECSTasks(e.Value.Text) || nearMisses[strings.ToLower(e.Value.Text)]) {
+			if e.Kind == policy.KindService && (isECSTasks(e.Value.Text) || nearMisses[strings.ToLower(e.Value.Text)] && !p.trustsECSTasks()) {
 				continue // right, or reported by the principal rule
 			}
 			p.Reportf(e.Value.Range, nil, "statement %s also trusts %s principal %q; only %s needs to assume an execution role", s.Name(), e.Kind, e.Value.Text, ecsTasksPrincipal)

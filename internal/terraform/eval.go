@@ -212,6 +212,12 @@ func (e *evaluator) run() {
 		e.dataVals[t] = map[string]cty.Value{}
 		for n := range names {
 			e.dataVals[t][n] = e.refs.instanceValue("data."+t+"."+n, false)
+			switch t {
+			case "aws_caller_identity", "aws_region", "aws_partition":
+				// Declared in a file not read, but their answer is the
+				// same everywhere: what the command line says.
+				e.dataVals[t][n] = e.dataValue(&hclsyntax.Block{Type: "data", Labels: []string{t, n}, Body: &hclsyntax.Body{}}, false)
+			}
 		}
 	}
 	for _, d := range e.data {
@@ -313,8 +319,36 @@ func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
 		}
 		return cty.StringVal(s)
 	}
-	_, c := d.Body.Attributes["count"]
+	ca, c := d.Body.Attributes["count"]
 	_, f := d.Body.Attributes["for_each"]
+	if c && !f && d.Labels[0] == "aws_iam_policy_document" {
+		// count on a policy document is usually an on/off switch
+		// (count = local.create ? 1 : 0); each instance is evaluated with
+		// its count.index, and an unknown count reads as one instance, as
+		// instances does for resources.
+		n := 1
+		if v, diags := ca.Expr.Value(e.ctx); !diags.HasErrors() {
+			v, _ = v.Unmark()
+			if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
+				if i, acc := v.AsBigFloat().Int64(); acc == 0 && i >= 0 && i < 1000 {
+					n = int(i)
+				}
+			}
+		}
+		if n == 0 {
+			return cty.EmptyTupleVal
+		}
+		vals := make([]cty.Value, n)
+		for i := range vals {
+			ctx := e.child(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))})})
+			doc := e.policyDocument(d.Body, ctx, report)
+			if !doc.IsKnown() {
+				doc = doc.Mark(ref(prefix + "json"))
+			}
+			vals[i] = cty.ObjectVal(map[string]cty.Value{"json": doc, "minified_json": doc, "id": str("", "id")})
+		}
+		return cty.TupleVal(vals)
+	}
 	if c || f {
 		return unknownRef("data." + d.Labels[0] + "." + d.Labels[1])
 	}

@@ -108,9 +108,13 @@ func (e *evaluator) policyDocument(body *hclsyntax.Body, ctx *hcl.EvalContext, r
 	}
 	each("statement", func(b *hclsyntax.Body, c *hcl.EvalContext) {
 		s := map[string]any{}
+		// An unknown Sid changes no decision: it is left out rather than
+		// making the whole document unknown.
+		known := ok
 		if sid := str(b, c, "sid"); sid != "" {
 			s["Sid"] = sid
 		}
+		ok = known
 		s["Effect"] = "Allow"
 		if eff := str(b, c, "effect"); eff != "" {
 			s["Effect"] = eff
