@@ -1,0 +1,235 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/arn"
+	"github.com/execrole/execrole/internal/cloudtrail"
+	"github.com/execrole/execrole/internal/iamdata"
+	"github.com/execrole/execrole/internal/policy"
+)
+
+// refutedByObservation reports whether seeing an action in the input shows
+// that a blind spot does not hide it. Two blind spots say the trail may not
+// record an action's events at all: a WriteOnly trail drops read-only calls
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)
+// and event selectors may exclude KMS
+// (https://docs.aws.amazon.com/kms/latest/developerguide/vpce-logging.html).
+// Once the action is in the input, the trail records it. The others
+// (PutLogEvents never logged, cached layers, PassRole, S3 data events per
+// bucket, rare paths) hold whatever else was seen (research section 7).
+func refutedByObservation(b cloudtrail.BlindSpot) bool {
+	return strings.Contains(b.Source, "logging-management-events-with-cloudtrail") ||
+		strings.Contains(b.Source, "/kms/latest/developerguide/vpce-logging")
+}
+
+// liveBlindSpots returns the reasons CloudTrail could have missed a call of
+// an action matching pattern (or, with not set, of any action the NotAction
+// pattern list does not match), given the actions observed for the role.
+func liveBlindSpots(match func(action string) bool, observed map[string]bool) []string {
+	var out []string
+	for _, b := range cloudtrail.BlindSpots {
+		for _, a := range b.Actions {
+			if !match(a) {
+				continue
+			}
+			if refutedByObservation(b) && observed[strings.ToLower(a)] {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: %s (%s)", a, b.Reason, b.Source))
+			break
+		}
+	}
+	return out
+}
+
+// unused lists, per Allow statement of the role's identity policies, the
+// action and resource patterns that no observed call used; grants a blind
+// spot could hide go to cannotTell instead. matched holds the calls the
+// engine said each statement allowed.
+func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKey][]*cloudtrail.Call, events int64) ([]*Unused, []*CannotTell) {
+	out, ct := []*Unused{}, []*CannotTell{}
+	observed := map[string]bool{}
+	for _, c := range ru.Used {
+		observed[strings.ToLower(c.Action)] = true
+	}
+	for _, c := range ru.Denied {
+		observed[strings.ToLower(c.Action)] = true
+	}
+	window := windowOf(ru)
+	for _, p := range pols.Identity {
+		for _, s := range p.Statements {
+			if s.Effect != policy.Allow {
+				continue
+			}
+			ref := refOfStatement(p, s)
+			calls := matched[stmtKey{p.Name, s.Name()}]
+			if events == 0 {
+				// No evidence of this role at all: the input may not cover
+				// its account or region (cloudtrail-concepts.html, in
+				// cloudtrail.BlindSpots).
+				ct = append(ct, &CannotTell{StatementRef: ref, Actions: texts(s.Actions), Resources: texts(s.Resources),
+					Reasons: []string{"no event of this role in the input: it may not cover the role's accounts, regions or time of use"}})
+				continue
+			}
+			u, c := statementUsage(s, calls, observed)
+			if u != nil {
+				u.StatementRef = ref
+				u.Whole = len(calls) == 0
+				u.Reason = fmt.Sprintf("no call among the role's %d attributed events%s matched", events, window)
+				if len(calls) > 0 {
+					u.Reason = fmt.Sprintf("the %d call row(s) this statement allowed%s used none of these", len(calls), window)
+				}
+				out = append(out, u)
+			}
+			if c != nil {
+				c.StatementRef = ref
+				ct = append(ct, c)
+			}
+		}
+	}
+	return out, ct
+}
+
+// statementUsage splits one statement's grants into unused and cannot-tell.
+func statementUsage(s *policy.Statement, calls []*cloudtrail.Call, observed map[string]bool) (*Unused, *CannotTell) {
+	u, ct := &Unused{}, &CannotTell{}
+	globs := make([]arn.Glob, len(s.Actions))
+	for i, a := range s.Actions {
+		globs[i] = arn.CompileGlob(a.Text, true)
+	}
+	// grants reports whether the statement's action element covers action.
+	grants := func(action string) bool {
+		hit := false
+		for i := range globs {
+			if globs[i].Match(action) {
+				hit = true
+				break
+			}
+		}
+		return hit != s.NotAction
+	}
+	// Blind spots that could hide a call this statement allows.
+	stmtBlind := liveBlindSpots(grants, observed)
+
+	if s.NotAction || s.NotResource {
+		// A Not* element grants everything but a list: only the statement
+		// as a whole can be judged.
+		if len(calls) > 0 {
+			return nil, nil
+		}
+		if len(stmtBlind) > 0 {
+			ct.Actions, ct.Resources, ct.Reasons = notTexts(s.Actions, s.NotAction), notTexts(s.Resources, s.NotResource), stmtBlind
+			return nil, ct
+		}
+		u.Actions, u.Resources = notTexts(s.Actions, s.NotAction), notTexts(s.Resources, s.NotResource)
+		return u, nil
+	}
+
+	for i, a := range s.Actions {
+		used := slices.ContainsFunc(calls, func(c *cloudtrail.Call) bool { return globs[i].Match(c.Action) })
+		if used {
+			continue
+		}
+		g := globs[i]
+		if reasons := liveBlindSpots(g.Match, observed); len(reasons) > 0 {
+			ct.Actions = append(ct.Actions, a.Text)
+			ct.Reasons = appendNew(ct.Reasons, reasons...)
+			continue
+		}
+		u.Actions = append(u.Actions, a.Text+wildcardOnlyNote(a.Text))
+	}
+	for _, r := range s.Resources {
+		if strings.Contains(r.Text, "${") {
+			// A policy variable resolves per request; whether it matched is
+			// in the engine's Matches (the statement level), not here.
+			if len(calls) == 0 {
+				ct.Resources = append(ct.Resources, r.Text)
+				ct.Reasons = appendNew(ct.Reasons, "resource with a policy variable is judged only through the statement's matches")
+			}
+			continue
+		}
+		pat := arn.CompilePattern(r.Text)
+		used := slices.ContainsFunc(calls, func(c *cloudtrail.Call) bool {
+			sp := arn.SplitSubject(c.Resource)
+			return pat.Match(&sp)
+		})
+		if used {
+			continue
+		}
+		if len(stmtBlind) > 0 {
+			ct.Resources = append(ct.Resources, r.Text)
+			ct.Reasons = appendNew(ct.Reasons, stmtBlind...)
+			continue
+		}
+		u.Resources = append(u.Resources, r.Text)
+	}
+	if len(u.Actions) == 0 && len(u.Resources) == 0 {
+		u = nil
+	}
+	if len(ct.Actions) == 0 && len(ct.Resources) == 0 {
+		ct = nil
+	}
+	return u, ct
+}
+
+// wildcardOnlyNote marks actions that only Resource "*" can grant (e.g.
+// ecr:GetAuthorizationToken): their resource cannot be narrowed, only the
+// action dropped (service authorization reference, via iamdata).
+func wildcardOnlyNote(action string) string {
+	if only, known := iamdata.WildcardOnly(action); only && known {
+		return " (wildcard-only action: not called in the window)"
+	}
+	return ""
+}
+
+// windowOf prints the time span of the role's evidence.
+func windowOf(ru *cloudtrail.RoleUsage) string {
+	var first, last string
+	for _, cs := range [][]*cloudtrail.Call{ru.Used, ru.Denied} {
+		for _, c := range cs {
+			f, l := c.First.UTC().Format("2006-01-02T15:04:05Z"), c.Last.UTC().Format("2006-01-02T15:04:05Z")
+			if first == "" || f < first {
+				first = f
+			}
+			if l > last {
+				last = l
+			}
+		}
+	}
+	if first == "" {
+		return ""
+	}
+	return " from " + first + " to " + last
+}
+
+func texts(vs []policy.Value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Text
+	}
+	return out
+}
+
+func notTexts(vs []policy.Value, not bool) []string {
+	t := texts(vs)
+	if not {
+		return []string{"NOT " + strings.Join(t, ", ")}
+	}
+	return t
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
