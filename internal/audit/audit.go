@@ -79,10 +79,11 @@ type RoleReport struct {
 type Used struct {
 	*cloudtrail.Call
 	// Decision is the engine's decision for the call under the given
-	// policies; anything but Allowed means the policies given are not the
-	// whole story (a resource policy granted it, or they changed since).
+	// policies. It may be a deny for a call that succeeded when a policy
+	// not given decides too (KMS key policies) or the role changed since.
 	Decision string `json:"decision,omitempty"`
-	// AllowedBy names the identity statements that allowed it.
+	// AllowedBy names the identity statements that allowed it; empty
+	// means no identity policy given allows the call.
 	AllowedBy []StatementRef `json:"allowedBy,omitempty"`
 }
 
@@ -154,6 +155,9 @@ type CannotTell struct {
 	Actions   []string `json:"actions,omitempty"`
 	Resources []string `json:"resources,omitempty"`
 	Reasons   []string `json:"reasons"`
+	// grantResources are the resources the statement grants the actions
+	// on, for the rightsized policy to keep.
+	grantResources []string
 }
 
 func refOf(m eval.Match) StatementRef {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
 	"github.com/execrole/execrole/internal/cloudtrail"
 	"github.com/execrole/execrole/internal/eval"
 	"github.com/execrole/execrole/internal/iamdata"
@@ -83,6 +84,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 }
 
 func rightsize(ru *cloudtrail.RoleUsage, ri *RoleInput, cannot []*CannotTell) *Rightsized {
+	observedActions := observedSet(ru)
 	out := &Rightsized{Statements: []Origin{}, BlindSpotsKept: []Kept{}}
 	if ri == nil {
 		ri = &RoleInput{}
@@ -194,47 +196,46 @@ func rightsize(ru *cloudtrail.RoleUsage, ri *RoleInput, cannot []*CannotTell) *R
 		stmts = append(stmts, byActions[k])
 	}
 	// 3. Grants of the current policies a blind spot could hide, unless
-	// already granted above.
-	if len(cannot) > 0 {
-		have, _ := compileStmts(stmts)
-		for _, c := range cannot {
-			if len(c.Actions) == 0 || strings.HasPrefix(c.Actions[0], "NOT ") {
-				continue
+	// already granted above. An action with a grant implied by an observed
+	// call is narrowed to that grant: the awslogs driver writes only to the
+	// streams it creates (using_awslogs.html, cited above).
+	// Likewise an action the task definitions need is granted as they
+	// need it, not as the current policy happens to.
+	impliedActions := map[string]bool{}
+	for _, q := range inferred {
+		impliedActions[strings.ToLower(q.action)] = true
+	}
+	for _, s := range stmts {
+		if s.origin == OriginTaskdef || s.origin == OriginBoth {
+			for _, a := range s.Action {
+				impliedActions[strings.ToLower(a)] = true
 			}
-			res := c.Resources
-			if len(res) == 0 || strings.HasPrefix(res[0], "NOT ") {
-				res = []string{"*"}
-			}
-			var acts []string
-			for _, a := range c.Actions {
-				for _, r := range res {
-					if have == nil || have.Evaluate(&eval.Request{Principal: sessionARN(ru.Role, placeholderTask), Action: a, Resource: r}) != eval.Allowed {
-						acts = appendNew(acts, a)
-					}
-				}
-			}
-			if len(acts) == 0 {
-				continue
-			}
-			stmts = append(stmts, &stmt{Effect: "Allow", Action: acts, Resource: slices.Clone(res), origin: OriginBlindSpot})
-			out.BlindSpotsKept = append(out.BlindSpotsKept, Kept{Actions: acts, Resources: res, From: fmt.Sprintf("current policy %q statement %s", c.Policy, c.Statement)})
 		}
 	}
-	// Blind-spot grants that came with the task definitions are kept too:
-	// list them so the reader sees why they stay without evidence.
-	for _, s := range stmts {
-		if s.origin != OriginTaskdef {
+	for _, c := range cannot {
+		if len(c.Actions) == 0 || strings.HasPrefix(c.Actions[0], "NOT ") {
 			continue
 		}
+		res := c.grantResources
+		if len(res) == 0 || strings.HasPrefix(res[0], "NOT ") {
+			res = []string{"*"}
+		}
 		var acts []string
-		for _, a := range s.Action {
-			if len(liveBlindSpots(func(x string) bool { return strings.EqualFold(x, a) }, nil)) > 0 {
-				acts = append(acts, a)
+		for _, a := range c.Actions {
+			if impliedActions[strings.ToLower(a)] {
+				continue
+			}
+			for _, r := range res {
+				if !covered(stmts, a, r) {
+					acts = appendNew(acts, a)
+				}
 			}
 		}
-		if len(acts) > 0 {
-			out.BlindSpotsKept = append(out.BlindSpotsKept, Kept{Actions: acts, Resources: s.Resource, From: "task definition (statement " + s.Sid + ")"})
+		if len(acts) == 0 {
+			continue
 		}
+		stmts = append(stmts, &stmt{Effect: "Allow", Action: acts, Resource: slices.Clone(res), origin: OriginBlindSpot})
+		out.BlindSpotsKept = append(out.BlindSpotsKept, Kept{Actions: acts, Resources: res, From: fmt.Sprintf("current policy %q statement %s", c.Policy, c.Statement)})
 	}
 	// Sids say where each statement came from.
 	n := map[string]int{}
@@ -247,6 +248,22 @@ func rightsize(ru *cloudtrail.RoleUsage, ri *RoleInput, cannot []*CannotTell) *R
 			s.Sid = fmt.Sprintf("%s%d", prefix, n[s.origin])
 		}
 		out.Statements = append(out.Statements, Origin{Sid: s.Sid, Origin: s.origin, Calls: s.calls})
+	}
+	// Blind-spot grants that came with the task definitions are kept too:
+	// list them so the reader sees why they stay without evidence.
+	for _, s := range stmts {
+		if s.origin != OriginTaskdef && s.origin != OriginBoth {
+			continue
+		}
+		var acts []string
+		for _, a := range s.Action {
+			if len(liveBlindSpots(func(x string) bool { return strings.EqualFold(x, a) }, observedActions)) > 0 {
+				acts = append(acts, a)
+			}
+		}
+		if len(acts) > 0 {
+			out.BlindSpotsKept = append(out.BlindSpotsKept, Kept{Actions: acts, Resources: s.Resource, From: "task definition, statement " + s.Sid})
+		}
 	}
 	doc := struct {
 		Version   string  `json:"Version"`
@@ -330,4 +347,21 @@ func singleRegion(ru *cloudtrail.RoleUsage) string {
 		}
 	}
 	return region
+}
+
+// covered reports whether a statement already grants action on every
+// resource the pattern res names: IAM's own wildcard matching (package arn)
+// applied to the pattern as a subject.
+func covered(stmts []*stmt, action, res string) bool {
+	sp := arn.SplitSubject(res)
+	for _, s := range stmts {
+		acted := slices.ContainsFunc(s.Action, func(a string) bool { g := arn.CompileGlob(a, true); return g.Match(action) })
+		if !acted || len(s.Condition) > 0 {
+			continue
+		}
+		if slices.ContainsFunc(s.Resource, func(r string) bool { return arn.CompilePattern(r).Match(&sp) }) {
+			return true
+		}
+	}
+	return false
 }

@@ -57,8 +57,8 @@ func writeRole(w io.Writer, r *RoleReport) {
 		if u.Via != "" {
 			extra += ", via " + u.Via
 		}
-		if u.Decision != "" && u.Decision != "Allowed" {
-			extra += ", policies given say " + u.Decision
+		if u.Decision != "" && len(u.AllowedBy) == 0 {
+			extra += ", no identity statement given allows it"
 		}
 		fmt.Fprintf(tw, "    %s\t%s\t%dx\t%s .. %s\t%s\t[%s]\n", u.Action, u.Resource, u.Count,
 			u.First.UTC().Format("2006-01-02T15:04:05Z"), u.Last.UTC().Format("2006-01-02T15:04:05Z"), tasks(u.Tasks.Names, u.Tasks.Truncated), extra)

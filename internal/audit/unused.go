@@ -13,31 +13,39 @@ import (
 	"github.com/execrole/execrole/internal/policy"
 )
 
-// refutedByObservation reports whether seeing an action in the input shows
-// that a blind spot does not hide it. Two blind spots say the trail may not
-// record an action's events at all: a WriteOnly trail drops read-only calls
+// refutedByObservation reports whether what was seen shows that a blind
+// spot does not hide action. Two blind spots say the trail may not record
+// whole classes of events: a WriteOnly trail drops read-only calls
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)
 // and event selectors may exclude KMS
 // (https://docs.aws.amazon.com/kms/latest/developerguide/vpce-logging.html).
-// Once the action is in the input, the trail records it. The others
+// Selectors can filter per event source, so they are refuted for an action
+// only when one of the blind spot's actions of the same service was seen:
+// the trail then records that service's read events. The other blind spots
 // (PutLogEvents never logged, cached layers, PassRole, S3 data events per
 // bucket, rare paths) hold whatever else was seen (research section 7).
-func refutedByObservation(b cloudtrail.BlindSpot) bool {
-	return strings.Contains(b.Source, "logging-management-events-with-cloudtrail") ||
-		strings.Contains(b.Source, "/kms/latest/developerguide/vpce-logging")
+func refutedByObservation(b cloudtrail.BlindSpot, action string, observed map[string]bool) bool {
+	if !strings.Contains(b.Source, "logging-management-events-with-cloudtrail") &&
+		!strings.Contains(b.Source, "/kms/latest/developerguide/vpce-logging") {
+		return false
+	}
+	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
+	for _, a := range b.Actions {
+		a = strings.ToLower(a)
+		if strings.HasPrefix(a, svc+":") && observed[a] {
+			return true
+		}
+	}
+	return false
 }
 
 // liveBlindSpots returns the reasons CloudTrail could have missed a call of
-// an action matching pattern (or, with not set, of any action the NotAction
-// pattern list does not match), given the actions observed for the role.
+// an action match accepts, given the actions observed for the role.
 func liveBlindSpots(match func(action string) bool, observed map[string]bool) []string {
 	var out []string
 	for _, b := range cloudtrail.BlindSpots {
 		for _, a := range b.Actions {
-			if !match(a) {
-				continue
-			}
-			if refutedByObservation(b) && observed[strings.ToLower(a)] {
+			if !match(a) || refutedByObservation(b, a, observed) {
 				continue
 			}
 			out = append(out, fmt.Sprintf("%s: %s (%s)", a, b.Reason, b.Source))
@@ -53,13 +61,7 @@ func liveBlindSpots(match func(action string) bool, observed map[string]bool) []
 // engine said each statement allowed.
 func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKey][]*cloudtrail.Call, events int64) ([]*Unused, []*CannotTell) {
 	out, ct := []*Unused{}, []*CannotTell{}
-	observed := map[string]bool{}
-	for _, c := range ru.Used {
-		observed[strings.ToLower(c.Action)] = true
-	}
-	for _, c := range ru.Denied {
-		observed[strings.ToLower(c.Action)] = true
-	}
+	observed := observedSet(ru)
 	window := windowOf(ru)
 	for _, p := range pols.Identity {
 		for _, s := range p.Statements {
@@ -73,7 +75,8 @@ func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKe
 				// its account or region (cloudtrail-concepts.html, in
 				// cloudtrail.BlindSpots).
 				ct = append(ct, &CannotTell{StatementRef: ref, Actions: texts(s.Actions), Resources: texts(s.Resources),
-					Reasons: []string{"no event of this role in the input: it may not cover the role's accounts, regions or time of use"}})
+					grantResources: notTexts(s.Resources, s.NotResource),
+					Reasons:        []string{"no event of this role in the input: it may not cover the role's accounts, regions or time of use"}})
 				continue
 			}
 			u, c := statementUsage(s, calls, observed)
@@ -88,6 +91,7 @@ func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKe
 			}
 			if c != nil {
 				c.StatementRef = ref
+				c.grantResources = notTexts(s.Resources, s.NotResource)
 				ct = append(ct, c)
 			}
 		}
@@ -233,3 +237,15 @@ func appendNew(list []string, add ...string) []string {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// observedSet is the lower-cased actions of every call seen for the role,
+// used or denied: either shows the trail records that action.
+func observedSet(ru *cloudtrail.RoleUsage) map[string]bool {
+	observed := map[string]bool{}
+	for _, cs := range [][]*cloudtrail.Call{ru.Used, ru.Denied} {
+		for _, c := range cs {
+			observed[strings.ToLower(c.Action)] = true
+		}
+	}
+	return observed
+}
