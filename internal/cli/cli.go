@@ -100,6 +100,7 @@ role lets the task start, and what an IAM request would decide.`,
 		newSimulateCmd(e),
 		newNeedsCmd(e),
 		newGenerateCmd(e),
+		newAuditCmd(e),
 	)
 	return root
 }
