@@ -44,7 +44,9 @@ type Input struct {
 
 // Report is the audit of every role in the evidence.
 type Report struct {
-	// Events is the number of events attributed to the selected roles.
+	// Events is the number of events attributed to the audited roles (the
+	// sum of their RoleReport.Events); Stats.Attributed also counts other
+	// assumed roles when no role was named.
 	Events     int64                    `json:"events"`
 	Stats      cloudtrail.Stats         `json:"stats"`
 	Problems   []cloudtrail.FileProblem `json:"problems,omitempty"`
@@ -173,7 +175,6 @@ func refOfStatement(p *policy.Policy, s *policy.Statement) StatementRef {
 // reported as notes in the role's policy section.
 func Build(usage *cloudtrail.Usage, in Input) *Report {
 	rep := &Report{
-		Events:     usage.Stats.Attributed,
 		Stats:      usage.Stats,
 		Problems:   usage.Problems,
 		OtherRoles: usage.OtherRoles,
@@ -197,6 +198,9 @@ func Build(usage *cloudtrail.Usage, in Input) *Report {
 	for _, arn := range missing {
 		ru := &cloudtrail.RoleUsage{Role: arn, Name: roleName(arn), Used: []*cloudtrail.Call{}, Denied: []*cloudtrail.Call{}}
 		rep.Roles = append(rep.Roles, buildRole(ru, in.Roles[arn]))
+	}
+	for _, r := range rep.Roles {
+		rep.Events += r.Events
 	}
 	return rep
 }

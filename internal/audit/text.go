@@ -12,8 +12,8 @@ import (
 // cannot tell, and the rightsized policy.
 func WriteText(w io.Writer, rep *Report) {
 	s := rep.Stats
-	fmt.Fprintf(w, "%d events attributed (%d files, %d records, %d duplicates, %d out of window, %d bad records)\n",
-		rep.Events, s.Files, s.Records, s.Duplicates, s.OutOfWindow, s.BadRecords)
+	fmt.Fprintf(w, "%d events attributed to %d roles (%d files, %d records, %d duplicates, %d out of window, %d bad records)\n",
+		rep.Events, len(rep.Roles), s.Files, s.Records, s.Duplicates, s.OutOfWindow, s.BadRecords)
 	for _, p := range rep.Problems {
 		if p.Skipped != "" {
 			fmt.Fprintf(w, "skipped %s: %s\n", p.File, p.Skipped)
