@@ -263,6 +263,11 @@ func buildRole(ru *cloudtrail.RoleUsage, ri *RoleInput) *RoleReport {
 		r.Unused, r.CannotTell = unused(ru, ri.Policies, matched, r.Events)
 	}
 	r.Policy = rightsize(ru, ri, r.CannotTell)
+	if len(ru.Denied) > 0 {
+		// A denial is evidence of an attempt, not of a need: it may be a
+		// misconfiguration or a probe. Its fix is printed with it.
+		notes = append(notes, fmt.Sprintf("%d denied call row(s) are not granted here; see the fix printed with each", len(ru.Denied)))
+	}
 	r.Policy.Notes = append(notes, r.Policy.Notes...)
 	return r
 }
