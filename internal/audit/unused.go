@@ -82,7 +82,7 @@ func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKe
 			u, c := statementUsage(s, calls, observed)
 			if u != nil {
 				u.StatementRef = ref
-				u.Whole = len(calls) == 0
+				u.Whole = len(calls) == 0 && c == nil
 				u.Reason = fmt.Sprintf("no call among the role's %d attributed events%s matched", events, window)
 				if len(calls) > 0 {
 					u.Reason = fmt.Sprintf("the %d call row(s) this statement allowed%s used none of these", len(calls), window)

@@ -292,6 +292,9 @@ func auditInput(u *cloudtrail.Usage, named []string, snap *account.Snapshot, ext
 		}
 		in.Roles[arn] = ri
 	}
+	if len(roles) == 0 && len(tasks) > 0 {
+		notes = append(notes, "no role to audit: the task definitions are not used")
+	}
 	for _, t := range tasks {
 		ref := t.td.ExecutionRoleArn.Text
 		if len(roles) <= 1 || ref == "" || t.td.ExecutionRoleArn.Unknown {
