@@ -13,6 +13,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -160,6 +161,8 @@ type CannotTell struct {
 	// grantResources are the resources the statement grants the actions
 	// on, for the rightsized policy to keep.
 	grantResources []string
+	// grantCondition is the statement's Condition element, kept with it.
+	grantCondition json.RawMessage
 }
 
 func refOf(m eval.Match) StatementRef {

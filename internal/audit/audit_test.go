@@ -496,3 +496,34 @@ func BenchmarkBuild(b *testing.B) {
 		audit.Build(u, in)
 	}
 }
+
+// TestKeptKeepsCondition: a blind-spot grant kept from the current policy
+// keeps its Condition, so keeping it never widens it.
+func TestKeptKeepsCondition(t *testing.T) {
+	u := usage([]*cloudtrail.Call{call("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q")}, nil)
+	p := parsePolicy(t, "p.json", `{"Statement":[{"Sid":"Q","Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"},
+		{"Sid":"K","Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"ssm.us-east-1.amazonaws.com"}}}]}`)
+	rep := audit.Build(u, withPolicies(p))
+	var doc struct {
+		Statement []struct {
+			Sid       string
+			Action    []string
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal(rep.Roles[0].Policy.Document, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range doc.Statement {
+		if slices.Contains(s.Action, "kms:Decrypt") {
+			found = true
+			if s.Condition["StringEquals"]["kms:ViaService"] != "ssm.us-east-1.amazonaws.com" {
+				t.Errorf("kept kms:Decrypt lost its condition: %+v", s)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("kms:Decrypt (a blind spot) not kept: %s", rep.Roles[0].Policy.Document)
+	}
+}

@@ -234,7 +234,7 @@ func rightsize(ru *cloudtrail.RoleUsage, ri *RoleInput, cannot []*CannotTell) *R
 		if len(acts) == 0 {
 			continue
 		}
-		stmts = append(stmts, &stmt{Effect: "Allow", Action: acts, Resource: slices.Clone(res), origin: OriginBlindSpot})
+		stmts = append(stmts, &stmt{Effect: "Allow", Action: acts, Resource: slices.Clone(res), Condition: c.grantCondition, origin: OriginBlindSpot})
 		out.BlindSpotsKept = append(out.BlindSpotsKept, Kept{Actions: acts, Resources: res, From: fmt.Sprintf("current policy %q statement %s", c.Policy, c.Statement)})
 	}
 	// Sids say where each statement came from.

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -76,6 +77,7 @@ func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKe
 				// cloudtrail.BlindSpots).
 				ct = append(ct, &CannotTell{StatementRef: ref, Actions: texts(s.Actions), Resources: texts(s.Resources),
 					grantResources: notTexts(s.Resources, s.NotResource),
+					grantCondition: conditionOf(p, s),
 					Reasons:        []string{"no event of this role in the input: it may not cover the role's accounts, regions or time of use"}})
 				continue
 			}
@@ -92,6 +94,7 @@ func unused(ru *cloudtrail.RoleUsage, pols *account.Policies, matched map[stmtKe
 			if c != nil {
 				c.StatementRef = ref
 				c.grantResources = notTexts(s.Resources, s.NotResource)
+				c.grantCondition = conditionOf(p, s)
 				ct = append(ct, c)
 			}
 		}
@@ -248,4 +251,24 @@ func observedSet(ru *cloudtrail.RoleUsage) map[string]bool {
 		}
 	}
 	return observed
+}
+
+// conditionOf returns a statement's Condition element as the policy printer
+// writes it, or nil.
+func conditionOf(p *policy.Policy, s *policy.Statement) json.RawMessage {
+	if len(s.Conditions) == 0 {
+		return nil
+	}
+	one := &policy.Policy{Name: p.Name, Type: p.Type, Version: p.Version, Statements: []*policy.Statement{s}}
+	b, err := one.MarshalJSON()
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Statement []struct{ Condition json.RawMessage }
+	}
+	if json.Unmarshal(b, &doc) != nil || len(doc.Statement) != 1 {
+		return nil
+	}
+	return doc.Statement[0].Condition
 }
