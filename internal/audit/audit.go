@@ -149,6 +149,7 @@ type Unused struct {
 	Actions   []string `json:"actions,omitempty"`
 	Resources []string `json:"resources,omitempty"`
 	Reason    string   `json:"reason"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // CannotTell is what one statement grants that no call used but that

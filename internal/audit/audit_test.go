@@ -527,3 +527,16 @@ func TestKeptKeepsCondition(t *testing.T) {
 		t.Errorf("kms:Decrypt (a blind spot) not kept: %s", rep.Roles[0].Policy.Document)
 	}
 }
+
+// TestWildcardOnlyUnused: an unused wildcard-only action is reported with
+// the reason its Resource cannot be narrowed, once ECR reads are shown to
+// be logged.
+func TestWildcardOnlyUnused(t *testing.T) {
+	u := usage([]*cloudtrail.Call{call("ecr:BatchGetImage", "arn:aws:ecr:us-east-1:111122223333:repository/web")}, nil)
+	p := parsePolicy(t, "p.json", `{"Statement":[{"Sid":"E","Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetAuthorizationToken"],"Resource":"*"}]}`)
+	r := audit.Build(u, withPolicies(p)).Roles[0]
+	if len(r.Unused) != 1 || !slices.Equal(r.Unused[0].Actions, []string{"ecr:GetAuthorizationToken"}) ||
+		len(r.Unused[0].Notes) != 1 || !strings.Contains(r.Unused[0].Notes[0], "no resource-level permissions") {
+		t.Errorf("unused = %+v", r.Unused)
+	}
+}

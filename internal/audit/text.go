@@ -122,6 +122,9 @@ func writeRole(w io.Writer, r *RoleReport) {
 			for _, res := range u.Resources {
 				fmt.Fprintf(w, "      resource %s\n", res)
 			}
+			for _, n := range u.Notes {
+				fmt.Fprintf(w, "      note     %s\n", n)
+			}
 		}
 		fmt.Fprintf(w, "  cannot tell (%d statements; CloudTrail could not have shown these):\n", len(r.CannotTell))
 		for _, c := range r.CannotTell {

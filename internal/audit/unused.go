@@ -148,7 +148,12 @@ func statementUsage(s *policy.Statement, calls []*cloudtrail.Call, observed map[
 			ct.Reasons = appendNew(ct.Reasons, reasons...)
 			continue
 		}
-		u.Actions = append(u.Actions, a.Text+wildcardOnlyNote(a.Text))
+		u.Actions = append(u.Actions, a.Text)
+		if only, known := iamdata.WildcardOnly(a.Text); only && known {
+			// Only Resource "*" grants it (e.g. ecr:GetAuthorizationToken):
+			// the grant cannot be narrowed, only dropped, so say so.
+			u.Notes = append(u.Notes, a.Text+" has no resource-level permissions: Resource \"*\" is required while it is needed; it was not called in the window")
+		}
 	}
 	for _, r := range s.Resources {
 		if strings.Contains(r.Text, "${") {
@@ -182,16 +187,6 @@ func statementUsage(s *policy.Statement, calls []*cloudtrail.Call, observed map[
 		ct = nil
 	}
 	return u, ct
-}
-
-// wildcardOnlyNote marks actions that only Resource "*" can grant (e.g.
-// ecr:GetAuthorizationToken): their resource cannot be narrowed, only the
-// action dropped (service authorization reference, via iamdata).
-func wildcardOnlyNote(action string) string {
-	if only, known := iamdata.WildcardOnly(action); only && known {
-		return " (wildcard-only action: not called in the window)"
-	}
-	return ""
 }
 
 // windowOf prints the time span of the role's evidence.
