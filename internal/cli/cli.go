@@ -101,6 +101,7 @@ role lets the task start, and what an IAM request would decide.`,
 		newNeedsCmd(e),
 		newGenerateCmd(e),
 		newCheckCmd(e),
+		newAuditCmd(e),
 	)
 	return root
 }
