@@ -1,0 +1,211 @@
+package check_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/check"
+	"github.com/execrole/execrole/internal/iamdef"
+	"github.com/execrole/execrole/internal/launch"
+	"github.com/execrole/execrole/internal/requirements"
+	"github.com/execrole/execrole/internal/taskdef"
+)
+
+// load reads the tasks and roles of one input the way `execrole check` does
+// when the template defines both.
+func load(t *testing.T, path string) check.Input {
+	t.Helper()
+	opts := taskdef.Options{Region: "eu-west-1", Account: "111122223333"}
+	tds, ds := taskdef.Load(path, opts)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	var in check.Input
+	for _, td := range tds {
+		reqs, _ := requirements.Derive(td, requirements.Options{})
+		in.Tasks = append(in.Tasks, check.Task{Def: td, Reqs: reqs})
+	}
+	s, ds := iamdef.Load(path, iamdef.Options{Region: "eu-west-1", Account: "111122223333", Partition: "aws"})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	in.Accounts = []*account.Snapshot{s}
+	return in
+}
+
+const cfnYAML = `Resources:
+  Exec:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ecs-tasks.amazonaws.com}
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: app
+      RequiresCompatibilities: [FARGATE]
+      ExecutionRoleArn: !GetAtt Exec.Arn
+      ContainerDefinitions:
+        - Name: app
+          Image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1
+          Secrets:
+            - Name: TOKEN
+              ValueFrom: arn:aws:ssm:eu-west-1:111122223333:parameter/app/token
+`
+
+const cfnJSON = `{
+  "Resources": {
+    "Exec": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+      }
+    },
+    "Task": {
+      "Type": "AWS::ECS::TaskDefinition",
+      "Properties": {
+        "Family": "app",
+        "RequiresCompatibilities": ["FARGATE"],
+        "ExecutionRoleArn": {"Fn::GetAtt": ["Exec", "Arn"]},
+        "ContainerDefinitions": [{"Name": "app", "Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+          "Secrets": [{"Name": "DB", "ValueFrom": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db-AbCdEf"}]}]
+      }
+    }
+  }
+}`
+
+const terraform = `resource "aws_iam_role" "exec" {
+  name = "app-exec"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "exec" {
+  role       = aws_iam_role.exec.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = "app"
+  requires_compatibilities = ["FARGATE"]
+  execution_role_arn       = aws_iam_role.exec.arn
+  container_definitions = jsonencode([{
+    name    = "app"
+    image   = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"
+    secrets = [{ name = "DB", valueFrom = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db" }]
+  }])
+}`
+
+// TestPatchMakesTaskStart applies the proposed patch with git apply and
+// checks again: the task must then start. This proves the patch is valid
+// for the user's file format and sufficient.
+func TestPatchMakesTaskStart(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("SKIPPED: git not installed; patches not applied")
+	}
+	for _, tc := range []struct{ name, file, body string }{
+		{"CloudFormation YAML", "stack.yaml", cfnYAML},
+		{"CloudFormation JSON", "stack.json", cfnJSON},
+		{"Terraform", "main.tf", terraform},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			chdir(t, dir)
+			path := tc.file
+			if tc.file == "main.tf" {
+				path = "."
+			}
+			res := check.Run(load(t, path))
+			tr := res.Tasks[0]
+			if tr.Verdict() != launch.Fails || tr.Patch == nil || tr.Patch.Diff == "" {
+				t.Fatalf("verdict %s, patch %+v; want a failing task with a patch", tr.Verdict(), tr.Patch)
+			}
+			if err := os.WriteFile("fix.diff", []byte(tr.Patch.Diff), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(git, "apply", "--unsafe-paths", "fix.diff").CombinedOutput(); err != nil {
+				t.Fatalf("git apply: %v\n%s\n%s", err, out, tr.Patch.Diff)
+			}
+			os.Remove("fix.diff")
+			res = check.Run(load(t, path))
+			if v := res.Tasks[0].Verdict(); v != launch.Starts {
+				t.Errorf("after the patch the task %s: %s\n%s", v, res.Tasks[0].Report.StoppedReason, tr.Patch.Diff)
+			}
+		})
+	}
+}
+
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(old) })
+}
+
+// TestRoleNotFound: without the role there is nothing to simulate, and the
+// note says what to pass.
+func TestRoleNotFound(t *testing.T) {
+	td := &taskdef.TaskDefinition{ExecutionRoleArn: taskdef.Str{Text: "arn:aws:iam::111122223333:role/missing", Path: "executionRoleArn"}}
+	for _, tc := range []struct {
+		name     string
+		accounts []*account.Snapshot
+		want     string
+	}{
+		{"no role source", nil, "pass --iam"},
+		{"not in the export", []*account.Snapshot{{File: "authz.json", Format: account.FormatAuthorizationDetails}}, "is not defined in authz.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := check.Run(check.Input{Tasks: []check.Task{{Def: td}}, Accounts: tc.accounts})
+			tr := res.Tasks[0]
+			if tr.Verdict() != launch.Unknown || !strings.Contains(tr.Note, tc.want) {
+				t.Errorf("verdict %s note %q, want unknown and %q", tr.Verdict(), tr.Note, tc.want)
+			}
+			if res.Failed() {
+				t.Errorf("an unknown verdict alone must not fail the check")
+			}
+		})
+	}
+}
+
+// TestMissingManagedPolicy: a customer managed policy defined elsewhere may
+// grant what is missing, so a denial becomes unknown, with the policy named.
+func TestMissingManagedPolicy(t *testing.T) {
+	in := load(t, writeTemp(t, "stack.yaml", strings.Replace(cfnYAML,
+		"- arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+		"- arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy\n        - !ImportValue shared-secrets-policy", 1)))
+	tr := check.Run(in).Tasks[0]
+	if tr.Verdict() != launch.Unknown || !strings.Contains(tr.Note, "${ImportValue:shared-secrets-policy}") {
+		t.Errorf("verdict %s note %q; want unknown naming the unreadable policy", tr.Verdict(), tr.Note)
+	}
+}
+
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
