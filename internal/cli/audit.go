@@ -20,7 +20,7 @@ import (
 	"github.com/execrole/execrole/internal/athena"
 	"github.com/execrole/execrole/internal/audit"
 	"github.com/execrole/execrole/internal/cloudtrail"
-	"github.com/execrole/execrole/internal/jsontree"
+	"github.com/execrole/execrole/internal/iamdef"
 	"github.com/execrole/execrole/internal/policy"
 )
 
@@ -90,7 +90,7 @@ they held before the error is kept.`,
 	fl.StringArrayVar(&f.roles, "role", nil, "role to audit, by name or ARN (repeatable; default: every role ECS assumed in the input)")
 	fl.StringVar(&f.since, "since", "", "first event time: RFC 3339, YYYY-MM-DD, or an age such as 7d or 24h")
 	fl.StringVar(&f.until, "until", "", "last event time: RFC 3339, YYYY-MM-DD (whole day), or an age")
-	fl.StringVar(&f.iam, "iam", "", "aws iam get-account-authorization-details output: the audited roles' policies")
+	fl.StringVar(&f.iam, "iam", "", "the audited roles' policies: aws iam get-account-authorization-details output, or the CloudFormation, Terraform or role file defining them")
 	fl.StringArrayVar(&f.policies, "policy", nil, "identity policy JSON attached to the audited roles (repeatable)")
 	fl.StringArrayVar(&f.taskdefs, "taskdef", nil, "task definition using the role, in any format needs reads (repeatable)")
 	fl.StringVar(&f.format, "format", "text", "output format: text or json")
@@ -138,7 +138,9 @@ func runAudit(ctx context.Context, e *env, f *auditFlags, args []string) error {
 	// Inputs other than the trail first, so bad input fails fast.
 	var snap *account.Snapshot
 	if f.iam != "" {
-		if snap, err = e.loadAuthorizationDetails(f.iam); err != nil {
+		// Any role source check reads: an export, or the CloudFormation,
+		// Terraform or role file that defines the role.
+		if snap, err = e.loadRoles(f.iam, iamdef.Options{Partition: "aws"}); err != nil {
 			return err
 		}
 	}
@@ -215,27 +217,6 @@ func runAudit(ctx context.Context, e *env, f *auditFlags, args []string) error {
 	return nil
 }
 
-// loadAuthorizationDetails reads an `aws iam get-account-authorization-details`
-// export.
-func (e *env) loadAuthorizationDetails(path string) (*account.Snapshot, error) {
-	src, err := e.readInput(path)
-	if err != nil {
-		return nil, err
-	}
-	root, err := jsontree.Parse(path, src)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	if !account.IsAuthorizationDetails(root) {
-		return nil, badInput(fmt.Errorf("%s: not the output of aws iam get-account-authorization-details (no RoleDetailList)", path))
-	}
-	s, diags := account.Parse(path, root)
-	if err := diags.Errs(); err != nil {
-		return nil, badInput(err)
-	}
-	return s, nil
-}
-
 // auditInput gathers each audited role's policies (from the export, plus
 // --policy files for every role) and its task definitions' requirements. A
 // task definition goes to the role its executionRoleArn names, or to every
@@ -269,7 +250,12 @@ func auditInput(u *cloudtrail.Usage, named []string, snap *account.Snapshot, ext
 		if snap != nil || len(extra) > 0 {
 			pols := &account.Policies{}
 			if snap != nil {
-				if p, ok := snap.Find(arn); ok {
+				p, ok := snap.Find(arn)
+				if !ok {
+					// A role defined in code has no account in its ARN yet.
+					p, ok = snap.Find(roleNameOf(arn))
+				}
+				if ok {
 					got, err := snap.PoliciesOf(p)
 					if err != nil {
 						notes = append(notes, fmt.Sprintf("%s: policies of %s: %v", snap.File, arn, err))
