@@ -35,6 +35,10 @@ type Input struct {
 	// executionRoleArn is not found in Accounts (a role file given on its
 	// own describes the role the user means).
 	Role *account.Principal
+	// Boundary, when set, is the permissions boundary of every role, in
+	// place of the one the role source names (whose document is often a
+	// customer managed policy the source does not hold).
+	Boundary *policy.Policy
 	// SCPs, ResourcePolicies, LaunchType and AgentVersion are passed to
 	// launch.Input.
 	SCPs             [][]*policy.Policy
@@ -117,6 +121,10 @@ func Run(in Input) *Result {
 		}
 		pols, _ := tr.Source.PoliciesOf(tr.Role)
 		tr.Missing = pols.Missing
+		if in.Boundary != nil {
+			pols.Boundary = in.Boundary
+			tr.Missing = without(tr.Missing, tr.Role.Boundary)
+		}
 		li := launch.Input{
 			TaskDefinition:   t.Def,
 			Requirements:     t.Reqs,
@@ -284,4 +292,18 @@ func fixPatch(tr *TaskResult) *patch.Patch {
 		return nil
 	}
 	return p
+}
+
+// without drops the role's boundary attachment from missing ones.
+func without(as []account.Attachment, b *account.Attachment) []account.Attachment {
+	if b == nil {
+		return as
+	}
+	var out []account.Attachment
+	for _, a := range as {
+		if a.ARN != b.ARN {
+			out = append(out, a)
+		}
+	}
+	return out
 }

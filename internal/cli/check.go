@@ -25,6 +25,7 @@ type checkFlags struct {
 	task             taskFlags
 	iam, roles       []string
 	scps             []string
+	boundary         string
 	resourcePolicies []string
 	agentVersion     string
 	format, output   string
@@ -62,6 +63,7 @@ fails to start or an error-level finding exists; 2 for bad input.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.iam, "iam", nil, "`aws iam get-account-authorization-details` output holding the execution role (repeatable)")
 	fl.StringArrayVar(&f.roles, "role", nil, "role file, CloudFormation template or Terraform (file or directory) defining the role (repeatable)")
+	fl.StringVar(&f.boundary, "boundary", "", "permissions boundary policy file of the role (when the role source names one it does not hold)")
 	fl.StringArrayVar(&f.scps, "scp", nil, "service control policy files for one organisation level, comma-separated (repeatable, root first)")
 	fl.StringArrayVar(&f.resourcePolicies, "resource-policy", nil, "[ARN=]FILE: an ECR repository policy (get-repository-policy output), secret policy (get-resource-policy output) or KMS key policy (repeatable)")
 	fl.StringVar(&f.agentVersion, "agent-version", "", "EC2: ECS agent version, for its error wording (default: latest)")
@@ -122,6 +124,11 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 	}
 	if len(f.roles) == 1 && len(explicit) == 1 && len(explicit[0].Roles) == 1 && explicit[0].Format == iamdef.FormatRoleFile {
 		in.Role = explicit[0].Roles[0]
+	}
+	if f.boundary != "" {
+		if in.Boundary, err = e.loadPolicy(f.boundary, policy.Boundary); err != nil {
+			return err
+		}
 	}
 	if in.SCPs, err = e.loadLevels(f.scps, policy.SCP); err != nil {
 		return err
@@ -251,6 +258,7 @@ func (e *env) loadResourcePolicies(flags []string, tasks []loadedTask) (map[stri
 			return nil, badInput(err)
 		}
 		doc := root
+		typ := policy.Resource
 		var keys []string
 		switch {
 		case root.Get("ResourcePolicy") != nil: // secretsmanager get-resource-policy
@@ -259,7 +267,7 @@ func (e *env) loadResourcePolicies(flags []string, tasks []loadedTask) (map[stri
 				keys = append(keys, a, secretSuffix.ReplaceAllString(a, ""))
 			}
 		case root.Get("policyText") != nil: // ecr get-repository-policy
-			doc = root.Get("policyText")
+			doc, typ = root.Get("policyText"), policy.Repository
 			reg, _ := textOf(root.Get("registryId"))
 			repo, _ := textOf(root.Get("repositoryName"))
 			keys = append(keys, repositoryARNs(tasks, reg, repo)...)
@@ -272,7 +280,7 @@ func (e *env) loadResourcePolicies(flags []string, tasks []loadedTask) (map[stri
 		if len(keys) == 0 {
 			return nil, badInput(fmt.Errorf("--resource-policy %s: cannot tell which resource the policy protects; write ARN=%s", path, path))
 		}
-		p, ds := account.ParseDocument(doc, policy.Resource, path)
+		p, ds := account.ParseDocument(doc, typ, path)
 		e.warn(ds)
 		if err := ds.Errs(); err != nil {
 			return nil, badInput(err)

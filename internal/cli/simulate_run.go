@@ -73,8 +73,11 @@ func (e *env) loadSimInputs(f *simulateFlags) (*simInputs, error) {
 // action assumes a role, since trust policies follow their own grammar
 // (no Resource element).
 func resourcePolicyType(action string) policy.Type {
-	if strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+	switch a := strings.ToLower(action); {
+	case strings.HasPrefix(a, "sts:assumerole"):
 		return policy.Trust
+	case strings.HasPrefix(a, "ecr:"):
+		return policy.Repository
 	}
 	return policy.Resource
 }

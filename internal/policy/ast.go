@@ -26,9 +26,13 @@ const (
 	RCP                  // resource control policy
 	Session              // session policy passed to AssumeRole
 	Endpoint             // VPC endpoint policy
+	// Repository is an Amazon ECR repository policy: a resource policy
+	// whose Resource is implied (the repository) and usually left out.
+	// https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html
+	Repository
 )
 
-var typeNames = [...]string{"identity", "resource", "trust", "boundary", "scp", "rcp", "session", "endpoint"}
+var typeNames = [...]string{"identity", "resource", "trust", "boundary", "scp", "rcp", "session", "endpoint", "repository"}
 
 func (t Type) String() string { return typeNames[t] }
 

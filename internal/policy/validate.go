@@ -114,7 +114,7 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 	pr, hasP := s.Ranges["Principal"]
 	npr, hasNP := s.Ranges["NotPrincipal"]
 	switch t {
-	case Trust, Resource:
+	case Trust, Resource, Repository:
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 		if !hasP && !hasNP {
 			ds.Errorf(s.Range, "statement %s needs a Principal in %s policies, saying who it applies to", s.Name(), t)
