@@ -66,23 +66,6 @@ type stmt struct {
 	calls     int64
 }
 
-// stringList reads an IAM element that is a string or a list of strings.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*l = []string{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*l = many
-	return nil
-}
-
 func rightsize(ru *cloudtrail.RoleUsage, ri *RoleInput, cannot []*CannotTell) *Rightsized {
 	observedActions := observedSet(ru)
 	out := &Rightsized{Statements: []Origin{}, BlindSpotsKept: []Kept{}}
@@ -296,8 +279,8 @@ func taskdefStatements(ru *cloudtrail.RoleUsage, reqs []requirements.Requirement
 			Statement []struct {
 				Sid       string          `json:"Sid"`
 				Effect    string          `json:"Effect"`
-				Action    stringList      `json:"Action"`
-				Resource  stringList      `json:"Resource"`
+				Action    rolegen.StringList      `json:"Action"`
+				Resource  rolegen.StringList      `json:"Resource"`
 				Condition json.RawMessage `json:"Condition"`
 			} `json:"Statement"`
 		}

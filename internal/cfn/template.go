@@ -7,6 +7,7 @@ package cfn
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 
 	"github.com/execrole/execrole/internal/jsontree"
@@ -87,6 +88,10 @@ func Decode(file string, src []byte) (*jsontree.Node, source.Diagnostics) {
 		y, yds := decodeYAML(file, src)
 		if y != nil && !yds.HasErrors() {
 			return y, yds
+		}
+		var d *source.Diagnostic
+		if errors.As(err, &d) {
+			return nil, append(ds, d)
 		}
 		ds.Errorf(source.Range{File: file}, "%v", err)
 		return nil, ds

@@ -71,7 +71,8 @@ func (e *env) loadSimInputs(f *simulateFlags) (*simInputs, error) {
 
 // resourcePolicyType reads a resource policy as a trust policy when the
 // action assumes a role, since trust policies follow their own grammar
-// (no Resource element).
+// (no Resource element), and as a repository policy for ECR actions, whose
+// Resource is implied.
 func resourcePolicyType(action string) policy.Type {
 	switch a := strings.ToLower(action); {
 	case strings.HasPrefix(a, "sts:assumerole"):

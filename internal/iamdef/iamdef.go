@@ -14,7 +14,6 @@ package iamdef
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/execrole/execrole/internal/account"
@@ -68,22 +67,11 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 		ds.Errorf(source.Range{File: file}, "empty file: expected IAM roles")
 		return nil, ds
 	}
-	ext := strings.ToLower(filepath.Ext(file))
-	var root *jsontree.Node
-	if trim[0] == '{' && ext != ".yaml" && ext != ".yml" {
-		n, err := jsontree.Parse(file, src)
-		if err != nil {
-			ds.Errorf(source.Range{File: file}, "not valid JSON: %v", err)
-			return nil, ds
-		}
-		root = n
-	} else {
-		n, yds := cfn.Decode(file, src)
-		ds = append(ds, yds...)
-		if n == nil {
-			return nil, ds
-		}
-		root = n
+	// JSON through the strict parser; YAML (templates) otherwise.
+	root, more := cfn.Decode(file, src)
+	ds = append(ds, more...)
+	if root == nil {
+		return nil, ds
 	}
 	switch {
 	case isRoleFile(root) && root.Get("RoleDetailList") == nil:

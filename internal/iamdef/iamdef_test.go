@@ -183,7 +183,7 @@ resource "aws_iam_role_policy_attachment" "kms" {
 
 func TestBadInput(t *testing.T) {
 	for _, tc := range []struct{ name, body, want string }{
-		{"not JSON", `{"RoleName": `, "not valid JSON"},
+		{"not JSON", `{"RoleName": `, "r.json:1:14: invalid JSON"},
 		{"no role", `{"Version": "2012-10-17", "Statement": []}`, "expected IAM roles"},
 		{"role without a name", `{"AssumeRolePolicyDocument": {}}`, "neither RoleName nor Arn"},
 		{"empty", ``, "empty file"},

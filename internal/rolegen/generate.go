@@ -240,8 +240,8 @@ func managedCoverage(partition string) (map[string]bool, string) {
 	var doc struct {
 		Statement []struct {
 			Effect    string
-			Action    stringList
-			Resource  stringList
+			Action    StringList
+			Resource  StringList
 			Condition json.RawMessage
 		}
 	}
@@ -261,11 +261,12 @@ func managedCoverage(partition string) (map[string]bool, string) {
 	return covered, strings.Replace(p.ARN, "arn:aws:", "arn:"+partition+":", 1)
 }
 
-// stringList reads IAM's "string or list of strings".
-type stringList []string
+// StringList reads IAM's "string or list of strings" (Action, Resource) from
+// a policy document's JSON.
+type StringList []string
 
 // UnmarshalJSON accepts a string or a list of strings.
-func (s *stringList) UnmarshalJSON(b []byte) error {
+func (s *StringList) UnmarshalJSON(b []byte) error {
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {
 		*s = []string{one}
