@@ -277,11 +277,11 @@ func taskdefStatements(ru *cloudtrail.RoleUsage, reqs []requirements.Requirement
 	for _, np := range res.ExecutionRole.Policies {
 		var doc struct {
 			Statement []struct {
-				Sid       string          `json:"Sid"`
-				Effect    string          `json:"Effect"`
-				Action    rolegen.StringList      `json:"Action"`
-				Resource  rolegen.StringList      `json:"Resource"`
-				Condition json.RawMessage `json:"Condition"`
+				Sid       string             `json:"Sid"`
+				Effect    string             `json:"Effect"`
+				Action    rolegen.StringList `json:"Action"`
+				Resource  rolegen.StringList `json:"Resource"`
+				Condition json.RawMessage    `json:"Condition"`
 			} `json:"Statement"`
 		}
 		if err := json.Unmarshal(np.Document, &doc); err != nil {
