@@ -175,6 +175,23 @@ func Run(in Input) *Result {
 		rs = rules.All
 	}
 	seen := map[string]bool{}
+	// Tasks whose role is not in the inputs still get the rules that read
+	// only task definitions.
+	var roleless []rules.Task
+	for i, tr := range res.Tasks {
+		if tr.Role == nil {
+			roleless = append(roleless, rules.Task{Def: in.Tasks[i].Def, Reqs: in.Tasks[i].Reqs})
+		}
+	}
+	if len(roleless) > 0 {
+		var taskOnly []*rules.Rule
+		for _, r := range rs {
+			if r.TaskOnly {
+				taskOnly = append(taskOnly, r)
+			}
+		}
+		res.Findings = append(res.Findings, rules.Run(&rules.Pass{Tasks: roleless}, taskOnly)...)
+	}
 	for _, k := range order {
 		p := rules.NewPass(k.snap, k.role, taskRoles[k], byRole[k])
 		for _, f := range rules.Run(p, rs) {

@@ -14,8 +14,8 @@ var All = []*Rule{
 	{ID: "ER010", Doc: "docs/rules/ER010.md", Name: "managed-policy-reliance", Severity: Error, Title: "Secrets needed but only AmazonECSTaskExecutionRolePolicy attached", Check: checkManagedReliance},
 	{ID: "ER011", Doc: "docs/rules/ER011.md", Name: "awslogs-create-group", Severity: Error, Title: "awslogs-create-group without logs:CreateLogGroup", Check: checkCreateGroup},
 	{ID: "ER012", Doc: "docs/rules/ER012.md", Name: "log-group-arn", Severity: Warning, Title: "Log-group ARN that does not match its log streams", Check: checkLogGroupARN},
-	{ID: "ER013", Doc: "docs/rules/ER013.md", Name: "awslogs-region", Severity: Warning, Title: "awslogs-region differs from the task's region", Check: checkLogsRegion},
-	{ID: "ER014", Doc: "docs/rules/ER014.md", Name: "plaintext-secret", Severity: Warning, Title: "Secret-looking value in plain-text environment", Check: checkPlaintextSecrets},
+	{ID: "ER013", Doc: "docs/rules/ER013.md", Name: "awslogs-region", Severity: Warning, Title: "awslogs-region differs from the task's region", TaskOnly: true, Check: checkLogsRegion},
+	{ID: "ER014", Doc: "docs/rules/ER014.md", Name: "plaintext-secret", Severity: Warning, Title: "Secret-looking value in plain-text environment", TaskOnly: true, Check: checkPlaintextSecrets},
 	{ID: "ER015", Doc: "docs/rules/ER015.md", Name: "shared-role", Severity: Warning, Title: "One execution role shared by task definitions with different needs", Check: checkSharedRole},
 	{ID: "ER016", Doc: "docs/rules/ER016.md", Name: "same-role", Severity: Warning, Title: "Execution role is also the task role", Check: checkSameRole},
 }

@@ -34,6 +34,9 @@ type Rule struct {
 	Severity Severity
 	Title    string // one line
 	Doc      string // path of the rule's page, docs/rules/ID.md
+	// TaskOnly rules read only the task definitions, so they also run on
+	// tasks whose execution role is not in the inputs.
+	TaskOnly bool
 	Check    func(*Pass)
 }
 
