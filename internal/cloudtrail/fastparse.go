@@ -62,12 +62,26 @@ func (s *scan) istr() string {
 func (s *scan) fail() {
 	if s.err == nil {
 		if s.i >= len(s.b) {
-			s.err = fmt.Errorf("unexpected end of JSON at byte %d", len(s.b))
+			s.err = fmt.Errorf("unexpected end of JSON at %s", s.position(len(s.b)))
 		} else {
-			s.err = fmt.Errorf("malformed JSON at byte %d", s.i)
+			s.err = fmt.Errorf("malformed JSON at %s", s.position(s.i))
 		}
 	}
 	s.i = len(s.b)
+}
+
+// position names offset i of the (decompressed) file as line and column,
+// counted only when an error is reported.
+func (s *scan) position(i int) string {
+	line, col := 1, 1
+	for _, c := range s.b[:min(i, len(s.b))] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d (byte %d)", line, col, i)
 }
 
 func (s *scan) ws() {
