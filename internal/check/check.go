@@ -14,6 +14,7 @@ import (
 	"github.com/execrole/execrole/internal/launch"
 	"github.com/execrole/execrole/internal/patch"
 	"github.com/execrole/execrole/internal/policy"
+	"github.com/execrole/execrole/internal/render"
 	"github.com/execrole/execrole/internal/requirements"
 	"github.com/execrole/execrole/internal/rules"
 	"github.com/execrole/execrole/internal/taskdef"
@@ -304,7 +305,16 @@ func fixPatch(tr *TaskResult) *patch.Patch {
 	if len(doc.Statement) == 0 {
 		return nil
 	}
-	p, ok, err := patch.ForRole(tr.Source, tr.Role, doc)
+	var where render.Pseudo
+	for _, f := range []struct {
+		dst *string
+		v   taskdef.Str
+	}{{&where.Partition, tr.Def.Partition}, {&where.Region, tr.Def.Region}, {&where.Account, tr.Def.Account}} {
+		if !f.v.Unknown && !strings.Contains(f.v.Text, "${") {
+			*f.dst = f.v.Text
+		}
+	}
+	p, ok, err := patch.ForRole(tr.Source, tr.Role, doc, where)
 	if err != nil || !ok {
 		return nil
 	}

@@ -2,6 +2,8 @@ package patch
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -29,7 +31,8 @@ func Unified(file, old, new string) string {
 	endA := min(len(a)-suf+context, len(a))
 	endB := min(len(b)-suf+context, len(b))
 	var w strings.Builder
-	fmt.Fprintf(&w, "--- a/%s\n+++ b/%s\n", file, file)
+	name := diffName(file)
+	fmt.Fprintf(&w, "--- a/%s\n+++ b/%s\n", name, name)
 	fmt.Fprintf(&w, "@@ -%s +%s @@\n", span(start, endA-start), span(start, endB-start))
 	line := func(prefix, l string) {
 		w.WriteString(prefix + l)
@@ -66,4 +69,19 @@ func trimEmpty(ls []string) []string {
 		return ls[:len(ls)-1]
 	}
 	return ls
+}
+
+// diffName is the path a diff names: relative to the working directory when
+// the file is under it, so that `git apply` and `patch -p1` run from there
+// find it.
+func diffName(file string) string {
+	if !filepath.IsAbs(file) {
+		return filepath.ToSlash(file)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return strings.TrimPrefix(filepath.ToSlash(file), "/")
 }

@@ -36,9 +36,11 @@ type Document struct {
 	Statement []any  `json:"Statement"`
 }
 
-// ForRole proposes how to add doc to role, which was found in snap. ok is
-// false when there is nothing the role's source lets execrole patch.
-func ForRole(snap *account.Snapshot, role *account.Principal, doc Document) (p *Patch, ok bool, err error) {
+// ForRole proposes how to add doc to role, which was found in snap. where
+// is the task's partition, region and account, which a CloudFormation
+// patch names by pseudo parameters. ok is false when there is nothing the
+// role's source lets execrole patch.
+func ForRole(snap *account.Snapshot, role *account.Principal, doc Document, where render.Pseudo) (p *Patch, ok bool, err error) {
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, false, err
@@ -47,7 +49,7 @@ func ForRole(snap *account.Snapshot, role *account.Principal, doc Document) (p *
 	case iamdef.FormatTerraform:
 		return terraform(role, raw)
 	case iamdef.FormatCloudFormation:
-		return cloudFormation(role, raw)
+		return cloudFormation(role, raw, where)
 	case account.FormatAuthorizationDetails, iamdef.FormatRoleFile:
 		var pretty bytes.Buffer
 		_ = json.Indent(&pretty, raw, "", "  ")
@@ -91,7 +93,7 @@ func terraform(role *account.Principal, doc json.RawMessage) (*Patch, bool, erro
 
 // cloudFormation inserts an AWS::IAM::Policy resource just before the role's
 // entry under Resources, at the same indentation.
-func cloudFormation(role *account.Principal, doc json.RawMessage) (*Patch, bool, error) {
+func cloudFormation(role *account.Principal, doc json.RawMessage, where render.Pseudo) (*Patch, bool, error) {
 	id := ""
 	for _, a := range role.Aliases {
 		if s, ok := strings.CutPrefix(a, "${Ref:"); ok {
@@ -114,7 +116,7 @@ func cloudFormation(role *account.Principal, doc json.RawMessage) (*Patch, bool,
 	at := lines[line-1]
 	indent := at[:len(at)-len(strings.TrimLeft(at, " \t"))]
 	asJSON := strings.HasPrefix(strings.TrimSpace(at), `"`)
-	entry, err := render.CloudFormationRolePolicy(uniqueID(string(src), id+"ExecroleFix"), id, doc, asJSON)
+	entry, err := render.CloudFormationRolePolicy(uniqueID(string(src), id+"ExecroleFix"), id, doc, asJSON, where)
 	if err != nil {
 		return nil, false, err
 	}

@@ -182,6 +182,8 @@ func yamlValue(v any) *yaml.Node {
 		return s
 	case string:
 		return str(v)
+	case subString:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!Sub", Value: string(v)}
 	case json.Number:
 		tag := "!!int"
 		if strings.ContainsAny(string(v), ".eE") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -45,16 +46,61 @@ func cutAddr(addr string) (typ, name string, ok bool) {
 	return "", "", false
 }
 
+// Pseudo is where a stack is deployed. A fix written into a template names
+// these through CloudFormation's pseudo parameters, as the rest of the
+// template does, so that it stays right in every account and region.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
+type Pseudo struct{ Partition, Region, Account string }
+
+// sub rewrites an ARN's partition, region and account fields into pseudo
+// parameters; ok is false when s names none of them.
+func (p Pseudo) sub(s string) (string, bool) {
+	f := strings.SplitN(s, ":", 6)
+	if len(f) != 6 || f[0] != "arn" {
+		return s, false
+	}
+	changed := false
+	for i, v := range map[int][2]string{1: {p.Partition, "${AWS::Partition}"}, 3: {p.Region, "${AWS::Region}"}, 4: {p.Account, "${AWS::AccountId}"}} {
+		if v[0] != "" && f[i] == v[0] {
+			f[i], changed = v[1], true
+		}
+	}
+	return strings.Join(f, ":"), changed
+}
+
+// subString marks a string rendered as Fn::Sub.
+type subString string
+
+func (p Pseudo) apply(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = p.apply(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = p.apply(e)
+		}
+	case string:
+		if s, ok := p.sub(v); ok {
+			return subString(s)
+		}
+	}
+	return v
+}
+
 // CloudFormationRolePolicy renders one template resource entry, an
 // AWS::IAM::Policy named id attached to the role roleID, as YAML (a
 // "id:" mapping entry, unindented) or as a JSON member ("id": {...}).
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html
-func CloudFormationRolePolicy(id, roleID string, doc json.RawMessage, asJSON bool) ([]byte, error) {
+func CloudFormationRolePolicy(id, roleID string, doc json.RawMessage, asJSON bool, where Pseudo) ([]byte, error) {
+	canon, err := canonical(doc)
+	if err != nil {
+		return nil, err
+	}
+	canon = where.apply(canon)
 	if asJSON {
-		var d any
-		if err := json.Unmarshal(doc, &d); err != nil {
-			return nil, err
-		}
+		d := jsonSub(canon)
 		entry := map[string]any{id: map[string]any{
 			"Type": "AWS::IAM::Policy",
 			"Properties": map[string]any{
@@ -72,10 +118,7 @@ func CloudFormationRolePolicy(id, roleID string, doc json.RawMessage, asJSON boo
 		b = bytes.TrimSuffix(bytes.TrimPrefix(b, []byte("{")), []byte("}"))
 		return dedent(bytes.Trim(b, "\n")), nil
 	}
-	pd, err := yamlDoc(doc)
-	if err != nil {
-		return nil, err
-	}
+	pd := yamlValue(canon)
 	props := mapping()
 	add(props, "PolicyName", str(FixPolicyName))
 	roles := seq()
@@ -106,4 +149,21 @@ func dedent(b []byte) []byte {
 		}
 	}
 	return append(bytes.Join(lines, []byte("\n")), '\n')
+}
+
+// jsonSub spells subString values as {"Fn::Sub": ...} for JSON templates.
+func jsonSub(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = jsonSub(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = jsonSub(e)
+		}
+	case subString:
+		return map[string]any{"Fn::Sub": string(v)}
+	}
+	return v
 }
