@@ -87,7 +87,8 @@ func newRoot(e *env) *cobra.Command {
 		Short: "Least-privilege ECS task execution roles that let the task start",
 		Long: `execrole answers offline what AWS answers only after a failed deployment:
 which permissions a task definition needs from its execution role, whether a
-role lets the task start, and what an IAM request would decide.`,
+role lets the task start, what an IAM request would decide, and what a role
+really did according to CloudTrail.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
