@@ -65,8 +65,16 @@ func taskText(b *strings.Builder, t *Task) {
 				continue
 			}
 			fmt.Fprintf(b, "\n  failing step: %s\n", st.Name)
+			// The calls that are not allowed in full; the others in a line.
 			for _, c := range st.Calls {
-				callText(b, &c, "    ")
+				if c.Decision != eval.Allowed.String() {
+					callText(b, &c, "    ")
+				}
+			}
+			for _, c := range st.Calls {
+				if c.Decision == eval.Allowed.String() {
+					fmt.Fprintf(b, "    Allowed %s on %s\n", c.Action, c.Resource)
+				}
 			}
 		}
 		b.WriteString("\n  ECS would report:\n")
