@@ -9,6 +9,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/execrole/execrole/internal/check"
+	"github.com/execrole/execrole/internal/eval"
 	"github.com/execrole/execrole/internal/launch"
 	"github.com/execrole/execrole/internal/rules"
 	"github.com/execrole/execrole/internal/source"
@@ -84,7 +85,7 @@ func firstFailure(r *launch.Report) *launch.Call {
 		}
 		for ci := range r.Steps[si].Calls {
 			c := &r.Steps[si].Calls[ci]
-			if c.Blocking && c.Decision != "Allowed" {
+			if c.Blocking && c.Decision != eval.Allowed.String() {
 				return c
 			}
 		}
