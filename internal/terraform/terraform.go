@@ -37,8 +37,14 @@ type Module struct {
 	Dir         string
 	Resources   []*Resource // managed resources, one per instance
 	DataSources []*Resource // data sources, one per instance
-	files       map[string][]byte
-	origins     map[*jsontree.Node]origin
+	// Aliases maps the placeholder of a child module's output that is
+	// unknown offline (${module.x.role_arn}) to the placeholder of the one
+	// reference it passes on (${module.x.aws_iam_role.r.arn}), so that a
+	// role found by one name is found by the other.
+	Aliases map[string]string
+	shared  *loadState
+	files   map[string][]byte
+	origins map[*jsontree.Node]origin
 	// placeholders are the ${...} strings jsonencode wrote for unknowns.
 	placeholders map[string]bool
 }
@@ -79,27 +85,12 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 	var files, tfvars []string
 	dir := path
 	if st.IsDir() {
-		ents, err := os.ReadDir(path)
+		var err error
+		files, tfvars, err = listModule(path, &ds)
 		if err != nil {
 			ds.Errorf(source.Range{File: path}, "cannot read directory: %v", err)
 			return &Module{Dir: path}, ds
 		}
-		for _, e := range ents {
-			n := e.Name()
-			switch {
-			case e.IsDir():
-			case strings.HasSuffix(n, ".tf"):
-				files = append(files, filepath.Join(path, n))
-			case strings.HasSuffix(n, ".tf.json"):
-				ds.Warnf(source.Range{File: filepath.Join(path, n)}, "Terraform JSON syntax is not read yet; file skipped")
-			case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
-				tfvars = append(tfvars, filepath.Join(path, n))
-			}
-		}
-		// terraform.tfvars first, then *.auto.tfvars in lexical order.
-		sort.SliceStable(tfvars, func(i, j int) bool {
-			return filepath.Base(tfvars[i]) == "terraform.tfvars" && filepath.Base(tfvars[j]) != "terraform.tfvars"
-		})
 	} else {
 		dir = filepath.Dir(path)
 		if isShowJSON(path) {
@@ -116,9 +107,70 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 			files = []string{path}
 		}
 	}
-	m := &Module{Dir: dir, files: map[string][]byte{}, origins: map[*jsontree.Node]origin{}, placeholders: map[string]bool{}}
+	m := newModule(dir)
+	bodies := m.parse(files, &ds)
+	e := newEvaluator(m, opts, &ds)
+	if abs, err := filepath.Abs(dir); err == nil {
+		e.stack = []string{abs}
+	}
+	e.collect(bodies)
+	e.loadVariables(append(tfvars, opts.VarFiles...))
+	e.run()
+	ds.Sort()
+	return m, ds
+}
+
+// newModule is an empty module rooted at dir.
+func newModule(dir string) *Module {
+	return &Module{Dir: dir, Aliases: map[string]string{}, shared: &loadState{root: dir, parsed: map[string]*hclsyntax.Body{}, warned: map[string]bool{}},
+		files: map[string][]byte{}, origins: map[*jsontree.Node]origin{}, placeholders: map[string]bool{}}
+}
+
+// loadState is what a root module and its child modules share.
+type loadState struct {
+	root   string
+	parsed map[string]*hclsyntax.Body // file → body, nil when it did not parse
+	warned map[string]bool
+}
+
+// listModule lists a module directory's configuration files and its
+// variable files, terraform.tfvars first, then *.auto.tfvars in lexical
+// order.
+func listModule(dir string, ds *source.Diagnostics) (files, tfvars []string, err error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case e.IsDir():
+		case strings.HasSuffix(n, ".tf"):
+			files = append(files, filepath.Join(dir, n))
+		case strings.HasSuffix(n, ".tf.json"):
+			ds.Warnf(source.Range{File: filepath.Join(dir, n)}, "Terraform JSON syntax is not read yet; file skipped")
+		case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
+			tfvars = append(tfvars, filepath.Join(dir, n))
+		}
+	}
+	sort.SliceStable(tfvars, func(i, j int) bool {
+		return filepath.Base(tfvars[i]) == "terraform.tfvars" && filepath.Base(tfvars[j]) != "terraform.tfvars"
+	})
+	return files, tfvars, nil
+}
+
+// parse parses configuration files, each once per load: a child module
+// called twice is read once, and its syntax errors are reported once.
+func (m *Module) parse(files []string, ds *source.Diagnostics) []*hclsyntax.Body {
 	var bodies []*hclsyntax.Body
 	for _, f := range files {
+		if b, ok := m.shared.parsed[f]; ok {
+			if b != nil {
+				bodies = append(bodies, b)
+			}
+			continue
+		}
+		m.shared.parsed[f] = nil
 		src, err := os.ReadFile(f)
 		if err != nil {
 			ds.Errorf(source.Range{File: f}, "cannot read: %v", err)
@@ -126,18 +178,23 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 		}
 		m.files[f] = src
 		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
-		addHCL(&ds, diags, source.Error)
+		addHCL(ds, diags, source.Error)
 		if file == nil || diags.HasErrors() {
 			continue
 		}
-		bodies = append(bodies, file.Body.(*hclsyntax.Body))
+		b := file.Body.(*hclsyntax.Body)
+		m.shared.parsed[f] = b
+		bodies = append(bodies, b)
 	}
-	e := newEvaluator(m, opts, &ds)
-	e.collect(bodies)
-	e.loadVariables(append(tfvars, opts.VarFiles...))
-	e.run()
-	ds.Sort()
-	return m, ds
+	return bodies
+}
+
+// rootDir is path.root: the directory of the module Load was given.
+func (m *Module) rootDir() string {
+	if m.shared == nil {
+		return m.Dir
+	}
+	return m.shared.root
 }
 
 // addHCL turns HCL diagnostics into ours. HCL errors carry a subject range.
@@ -185,6 +242,49 @@ func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
 	return "${unknown}"
 }
 
+// placeholder names an unknown value. A reference through a variable, a
+// local or a module output names what it stands for when that is one
+// reference (${aws_iam_role.r.arn} rather than ${local.role_arn}), so that a
+// role is found however its ARN travelled. In a child module, references
+// name the module-qualified address (${module.x.aws_iam_role.r.arn}),
+// which is the address of the resource the role loader reads.
+func (e *evaluator) placeholder(expr hclsyntax.Expression, marks cty.ValueMarks) string {
+	ph := placeholder(expr, e.m.files)
+	t, ok := traversalOf(expr)
+	if !ok {
+		return ph
+	}
+	switch root := t.RootName(); {
+	case root == "var" || root == "local" || root == "module":
+		name := refName(marks)
+		qualified := e.prefix + strings.TrimSuffix(strings.TrimPrefix(ph, "${"), "}")
+		// A name that the reference only extends (module.x for
+		// module.x[0].out, unknown as a whole) says less than the
+		// reference.
+		if name != "" && !strings.Contains(name, ",") && !strings.HasPrefix(qualified, name) {
+			return "${" + name + "}"
+		}
+	case reserved[root] && root != "data":
+		return ph // count, each, path, self, terraform: not addresses
+	}
+	if e.prefix != "" && strings.HasPrefix(ph, "${") {
+		return "${" + e.prefix + ph[2:]
+	}
+	return ph
+}
+
+// traversalOf is the traversal an expression is, seen through a "${...}"
+// wrapper.
+func traversalOf(expr hclsyntax.Expression) (hcl.Traversal, bool) {
+	if w, ok := expr.(*hclsyntax.TemplateWrapExpr); ok {
+		expr = w.Wrapped
+	}
+	if s, ok := expr.(*hclsyntax.ScopeTraversalExpr); ok {
+		return s.Traversal, true
+	}
+	return nil, false
+}
+
 // toNode converts a cty value into a jsontree node. expr, when not nil, is
 // the expression the value came from and gives ranges and placeholders to the
 // parts that line up with it.
@@ -197,7 +297,7 @@ func (e *evaluator) toNode(v cty.Value, expr hclsyntax.Expression, fallback sour
 	if !v.IsWhollyKnown() && (!v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType() || v.Type().IsTupleType() || v.Type().IsListType() || v.Type().IsSetType())) {
 		ph := "${unknown}"
 		if expr != nil {
-			ph = placeholder(expr, e.m.files)
+			ph = e.placeholder(expr, marks)
 		} else if name := refName(marks); name != "" {
 			ph = "${" + name + "}"
 		}
