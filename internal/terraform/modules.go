@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -81,7 +80,7 @@ func (e *evaluator) evalModules(first bool) bool {
 func (e *evaluator) moduleDir(blk *hclsyntax.Block, first bool) (string, bool) {
 	name := e.prefix + "module." + blk.Labels[0]
 	say := func(r hcl.Range, format string, args ...any) {
-		key := fmt.Sprintf("%s\x00%s", hclRange(r), name)
+		key := hclRange(r).String() // once per block, whatever the instance
 		if first && !e.m.shared.warned[key] {
 			e.m.shared.warned[key] = true
 			e.top.Warnf(hclRange(r), "%s: "+format, append([]any{name}, args...)...)

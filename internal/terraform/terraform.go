@@ -71,8 +71,9 @@ type origin struct {
 	start, end int
 }
 
-// Load reads a .tf file, or every .tf file of a directory, with the
-// directory's terraform.tfvars and *.auto.tfvars; or a .json file written by
+// Load reads a .tf or .tf.json file, or every such file of a directory,
+// with the directory's terraform.tfvars and *.auto.tfvars, following the
+// local child modules they call (modules.go); or a .json file written by
 // `terraform show -json` (state or plan). It always returns a Module
 // (possibly empty); problems come back as diagnostics.
 func Load(path string, opts Options) (*Module, source.Diagnostics) {
@@ -101,11 +102,7 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 			}
 			return loadShowJSON(path, src)
 		}
-		if strings.HasSuffix(path, ".tf.json") {
-			ds.Warnf(source.Range{File: path}, "Terraform JSON syntax is not read yet; file skipped")
-		} else {
-			files = []string{path}
-		}
+		files = []string{path}
 	}
 	m := newModule(dir)
 	bodies := m.parse(files, &ds)
@@ -145,10 +142,8 @@ func listModule(dir string, ds *source.Diagnostics) (files, tfvars []string, err
 		n := e.Name()
 		switch {
 		case e.IsDir():
-		case strings.HasSuffix(n, ".tf"):
+		case strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json"):
 			files = append(files, filepath.Join(dir, n))
-		case strings.HasSuffix(n, ".tf.json"):
-			ds.Warnf(source.Range{File: filepath.Join(dir, n)}, "Terraform JSON syntax is not read yet; file skipped")
 		case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
 			tfvars = append(tfvars, filepath.Join(dir, n))
 		}
@@ -177,12 +172,22 @@ func (m *Module) parse(files []string, ds *source.Diagnostics) []*hclsyntax.Body
 			continue
 		}
 		m.files[f] = src
-		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
-		addHCL(ds, diags, source.Error)
-		if file == nil || diags.HasErrors() {
-			continue
+		var b *hclsyntax.Body
+		if strings.HasSuffix(f, ".tf.json") {
+			var diags hcl.Diagnostics
+			b, diags = parseJSONConfig(src, f)
+			addHCL(ds, diags, source.Error)
+			if b == nil || diags.HasErrors() {
+				continue
+			}
+		} else {
+			file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+			addHCL(ds, diags, source.Error)
+			if file == nil || diags.HasErrors() {
+				continue
+			}
+			b = file.Body.(*hclsyntax.Body)
 		}
-		b := file.Body.(*hclsyntax.Body)
 		m.shared.parsed[f] = b
 		bodies = append(bodies, b)
 	}
@@ -233,6 +238,9 @@ func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
 		t := strings.TrimSpace(string(src[r.Start.Byte:r.End.Byte]))
 		if strings.HasPrefix(t, `"${`) && strings.HasSuffix(t, `}"`) && strings.Count(t, "${") == 1 {
 			return t[1 : len(t)-1]
+		}
+		if strings.HasPrefix(t, "${") && strings.HasSuffix(t, "}") && strings.Count(t, "${") == 1 {
+			return t // the inside of a JSON string
 		}
 		if len(t) > 200 {
 			t = t[:200] + "..."
