@@ -87,14 +87,16 @@ output "role_arn" { value = aws_iam_role.x.arn }`,
 				"svc/main.tf": `
 resource "aws_iam_role" "x" { name = "x" }
 locals { exec = aws_iam_role.x.arn }
+variable "fallback" { default = "" }
 resource "aws_ecs_task_definition" "t" {
   execution_role_arn    = aws_iam_role.x.arn
   task_role_arn         = local.exec
+  network_mode          = coalesce(aws_iam_role.x.arn, var.fallback)
   container_definitions = jsonencode([{ name = "a", secrets = [{ name = "S", valueFrom = aws_ssm_parameter.p.arn }] }])
 }`,
 			},
 			want: map[string]string{
-				`module.svc.aws_ecs_task_definition.t`: `execution_role_arn=UNKNOWN(${module.svc.aws_iam_role.x.arn}) task_role_arn=UNKNOWN(${module.svc.aws_iam_role.x.arn}) container_definitions="[{\"name\":\"a\",\"secrets\":[{\"name\":\"S\",\"valueFrom\":\"${module.svc.aws_ssm_parameter.p.arn}\"}]}]" at svc/main.tf:4:1`,
+				`module.svc.aws_ecs_task_definition.t`: `execution_role_arn=UNKNOWN(${module.svc.aws_iam_role.x.arn}) task_role_arn=UNKNOWN(${module.svc.aws_iam_role.x.arn}) network_mode=UNKNOWN(${coalesce(module.svc.aws_iam_role.x.arn, module.svc.var.fallback)}) container_definitions="[{\"name\":\"a\",\"secrets\":[{\"name\":\"S\",\"valueFrom\":\"${module.svc.aws_ssm_parameter.p.arn}\"}]}]" at svc/main.tf:5:1`,
 			},
 		},
 		{

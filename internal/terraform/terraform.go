@@ -230,12 +230,40 @@ func hclRange(r hcl.Range) source.Range {
 }
 
 // placeholder names an unresolvable expression the way Terraform's own
-// interpolation would print it.
-func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
+// interpolation would print it. In a child module (prefix "module.x."),
+// each reference in it is written with its module-qualified address, so
+// that the text names the same things from everywhere.
+func placeholder(expr hclsyntax.Expression, files map[string][]byte, prefix string) string {
 	r := expr.Range()
 	src := files[r.Filename]
 	if src != nil && r.End.Byte <= len(src) && r.Start.Byte <= r.End.Byte {
-		t := strings.TrimSpace(string(src[r.Start.Byte:r.End.Byte]))
+		text := src[r.Start.Byte:r.End.Byte]
+		if prefix != "" {
+			var at []int
+			for _, v := range expr.Variables() {
+				root := v.RootName()
+				vr := v.SourceRange()
+				if reserved[root] && root != "var" && root != "local" && root != "module" && root != "data" ||
+					vr.Filename != r.Filename || vr.Start.Byte < r.Start.Byte || vr.Start.Byte >= r.End.Byte {
+					continue
+				}
+				at = append(at, vr.Start.Byte-r.Start.Byte)
+			}
+			sort.Ints(at)
+			var b strings.Builder
+			last := 0
+			for _, i := range at {
+				if i < last {
+					continue
+				}
+				b.Write(text[last:i])
+				b.WriteString(prefix)
+				last = i
+			}
+			b.Write(text[last:])
+			text = []byte(b.String())
+		}
+		t := strings.TrimSpace(string(text))
 		if strings.HasPrefix(t, `"${`) && strings.HasSuffix(t, `}"`) && strings.Count(t, "${") == 1 {
 			return t[1 : len(t)-1]
 		}
@@ -257,26 +285,18 @@ func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
 // name the module-qualified address (${module.x.aws_iam_role.r.arn}),
 // which is the address of the resource the role loader reads.
 func (e *evaluator) placeholder(expr hclsyntax.Expression, marks cty.ValueMarks) string {
-	ph := placeholder(expr, e.m.files)
-	t, ok := traversalOf(expr)
-	if !ok {
-		return ph
-	}
-	switch root := t.RootName(); {
-	case root == "var" || root == "local" || root == "module":
-		name := refName(marks)
-		qualified := e.prefix + strings.TrimSuffix(strings.TrimPrefix(ph, "${"), "}")
-		// A name that the reference only extends (module.x for
-		// module.x[0].out, unknown as a whole) says less than the
-		// reference.
-		if name != "" && !strings.Contains(name, ",") && !strings.HasPrefix(qualified, name) {
-			return "${" + name + "}"
+	ph := placeholder(expr, e.m.files, e.prefix)
+	if t, ok := traversalOf(expr); ok {
+		switch t.RootName() {
+		case "var", "local", "module":
+			name := refName(marks)
+			// A name that the reference only extends (module.x for
+			// module.x[0].out, unknown as a whole) says less than the
+			// reference.
+			if name != "" && !strings.Contains(name, ",") && !strings.HasPrefix(strings.TrimPrefix(ph, "${"), name) {
+				return "${" + name + "}"
+			}
 		}
-	case reserved[root] && root != "data":
-		return ph // count, each, path, self, terraform: not addresses
-	}
-	if e.prefix != "" && strings.HasPrefix(ph, "${") {
-		return "${" + e.prefix + ph[2:]
 	}
 	return ph
 }
