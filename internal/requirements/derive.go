@@ -135,7 +135,7 @@ func (d *deriver) add(r Requirement, at val) {
 		r.Notes = append(r.Notes, "the input value at "+at.Path+" is an unresolved template; the resource shows it as written")
 	}
 	if r.ResourceAccount != "" && d.opts.Account != "" && r.ResourceAccount != d.opts.Account &&
-		!strings.Contains(r.ResourceAccount, "${") {
+		!templated(r.ResourceAccount) {
 		r.CrossAccount = true
 	}
 	d.reqs = append(d.reqs, r)

@@ -151,6 +151,42 @@ func TestDeriveFeatures(t *testing.T) {
 		want:      []string{"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/fsx"},
 		wantDiags: []string{"td.json:2:102: FSx credentials of volume g: unsupported credentialsParameter, only ssm/secretsmanager ARNs are valid"},
 	}, {
+		name: "FSx credentials not resolved: a warning, not an error",
+		src: td(`{"name":"a","image":"nginx"}`, `"volumes":[{"name":"f","fsxWindowsFileServerVolumeConfiguration":{"authorizationConfig":{"credentialsParameter":"${lookup(var.x, \"p\", null)}"}}},
+{"name":"g","fsxWindowsFileServerVolumeConfiguration":{"authorizationConfig":{"credentialsParameter":"${aws_secretsmanager_secret.fsx.arn}"}}}],`),
+		opts: base,
+		want: []string{"execution secretsmanager:GetSecretValue ${aws_secretsmanager_secret.fsx.arn}"},
+		wantDiags: []string{
+			`td.json:1:168: warning: FSx credentials of volume f: credentialsParameter is not resolved (${lookup(var.x, "p", null)}): the role needs ssm:GetParameters or secretsmanager:GetSecretValue on it`,
+			"td.json:2:102: warning: FSx credentials of volume g: the reference is not resolved (${aws_secretsmanager_secret.fsx.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+		},
+	}, {
+		name: "secrets whose ARN is a Terraform placeholder: the service from the resource type",
+		src: td(`{"name":"a","image":"nginx","secrets":[
+{"name":"A","valueFrom":"${data.aws_secretsmanager_secret_version.db.arn}"},
+{"name":"B","valueFrom":"${module.m.aws_ssm_parameter.p[0].arn}"},
+{"name":"C","valueFrom":"${aws_ssm_parameter.q.name}"},
+{"name":"D","valueFrom":"${aws_secretsmanager_secret_version.v.id}"},
+{"name":"E","valueFrom":"${ImportValue:App-Secret-Arn}:PASSWORD::"}],
+"repositoryCredentials":{"credentialsParameter":"${aws_secretsmanager_secret.registry.arn}"}}`),
+		opts: base,
+		want: []string{
+			"execution secretsmanager:GetSecretValue ${aws_secretsmanager_secret.registry.arn}",
+			"execution secretsmanager:GetSecretValue ${data.aws_secretsmanager_secret_version.db.arn}",
+			"execution ssm:GetParameters ${module.m.aws_ssm_parameter.p[0].arn}",
+			"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/${aws_ssm_parameter.q.name}",
+			"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/${aws_secretsmanager_secret_version.v.id}",
+			"execution secretsmanager:GetSecretValue ${ImportValue:App-Secret-Arn}",
+		},
+		wantDiags: []string{
+			"td.json:2:25: warning: secret A of container a: the reference is not resolved (${data.aws_secretsmanager_secret_version.db.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+			"td.json:3:25: warning: secret B of container a: the reference is not resolved (${module.m.aws_ssm_parameter.p[0].arn}); it is the ARN of an SSM parameter, granted on the placeholder",
+			"td.json:4:25: warning: secret C of container a: valueFrom is not resolved (${aws_ssm_parameter.q.name}); assuming an SSM parameter name",
+			"td.json:5:25: warning: secret D of container a: valueFrom is not resolved (${aws_secretsmanager_secret_version.v.id}); assuming an SSM parameter name",
+			"td.json:6:25: warning: secret E of container a: the reference is not resolved (${ImportValue:App-Secret-Arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+			"td.json:7:49: warning: the registry credentials of container a: the reference is not resolved (${aws_secretsmanager_secret.registry.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+		},
+	}, {
 		name: "using_firelens.html: FireLens destinations belong to the task role",
 		src:  td(`{"name":"app","image":"nginx","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_firehose","region":"us-east-1","delivery_stream":"ds"}}}`),
 		opts: base,

@@ -243,7 +243,11 @@ func placeholder(expr hclsyntax.Expression, files map[string][]byte, prefix stri
 			for _, v := range expr.Variables() {
 				root := v.RootName()
 				vr := v.SourceRange()
+				// Addresses only: not count, each, path, self, terraform,
+				// nor a dynamic block's iterator (no "_", unlike a
+				// resource type; the heuristic refScan uses too).
 				if reserved[root] && root != "var" && root != "local" && root != "module" && root != "data" ||
+					!reserved[root] && !strings.Contains(root, "_") ||
 					vr.Filename != r.Filename || vr.Start.Byte < r.Start.Byte || vr.Start.Byte >= r.End.Byte {
 					continue
 				}
