@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 )
 
@@ -37,11 +36,7 @@ func short(rs []requirements.Requirement) []string {
 
 func deriveString(t *testing.T, src string, opts requirements.Options) ([]requirements.Requirement, []string) {
 	t.Helper()
-	n, err := jsontree.Parse("td.json", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs, ds := requirements.DeriveNode(n, opts)
+	reqs, ds := deriveBytes("td.json", []byte(src), opts)
 	var diags []string
 	for _, d := range ds {
 		diags = append(diags, d.Error())
@@ -291,17 +286,15 @@ func TestDeriveNoValuesInReasons(t *testing.T) {
 	}
 }
 
-func FuzzDeriveNode(f *testing.F) {
+// FuzzDerive: any JSON the loader accepts derives without a panic into
+// complete requirements.
+func FuzzDerive(f *testing.F) {
 	f.Add([]byte(td(`{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app","secrets":[{"name":"A","valueFrom":"arn:aws:secretsmanager:r:a:secret:x:y::"}]}`)))
 	f.Add([]byte(`{"taskDefinition":{"containerDefinitions":[{"logConfiguration":{"logDriver":"awslogs","options":{}}}]}}`))
 	f.Add([]byte(`{"volumes":[{"efsVolumeConfiguration":{"authorizationConfig":{"iam":"ENABLED"}}}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		n, err := jsontree.Parse("f.json", src)
-		if err != nil {
-			return
-		}
-		reqs, _ := requirements.DeriveNode(n, requirements.Options{KMSKeys: map[string]string{"p": "k"}})
+		reqs, _ := deriveBytes("f.json", src, requirements.Options{KMSKeys: map[string]string{"p": "k"}})
 		for _, r := range reqs {
 			if r.Action == "" || r.Resource == "" || r.Role == "" {
 				t.Fatalf("incomplete requirement %+v", r)
@@ -316,7 +309,10 @@ func TestDeriveCloudFormationSpelling(t *testing.T) {
 	src := `{"ExecutionRoleArn":"arn:aws:iam::111122223333:role/x","ContainerDefinitions":[{"Name":"a","Image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app",
 "Secrets":[{"Name":"S","ValueFrom":"p"}],"MountPoints":[{"SourceVolume":"v","ContainerPath":"/v"}]}],
 "Volumes":[{"Name":"v","EFSVolumeConfiguration":{"FilesystemId":"fs-1","AuthorizationConfig":{"IAM":"ENABLED"}}}]}`
-	reqs, diags := deriveString(t, src, requirements.Options{Region: "eu-west-1"})
+	// As a template's AWS::ECS::TaskDefinition, where this spelling is
+	// the right one; in register JSON the loader warns about it.
+	tmpl := `{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":` + src + `}}}`
+	reqs, diags := deriveString(t, tmpl, requirements.Options{Region: "eu-west-1"})
 	want := []string{
 		"execution ecr:GetAuthorizationToken *",
 		"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/p",

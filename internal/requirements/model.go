@@ -160,6 +160,14 @@ func (d *deriver) modelVolume(v *taskdef.Volume, writable map[string]bool) {
 		d.fsxCredentials(name, fromStr(v.FSxCredentialsParameter))
 	}
 	if v.ConfiguredAtLaunch {
-		d.ebsVolume(name, val{Path: strings.TrimPrefix(v.Path+".configuredAtLaunch", "."), Range: v.Name.Range})
+		d.ebsVolume(name, val{Path: strings.TrimPrefix(v.Path+".configuredAtLaunch", "."), Range: v.ConfiguredAtLaunchRange})
 	}
+}
+
+// templated reports whether s holds an unexpanded template expression of
+// the tools found in the corpus: ecspresso and Go templates ({{ }}), the
+// ECS agent's functional tests ($$$NAME$$$), shell or Terraform (${ },
+// $( )). ECS would take such text literally, which is never what is meant.
+func templated(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "$$$") || strings.Contains(s, "${") || strings.Contains(s, "$(")
 }
