@@ -484,9 +484,10 @@ func (m *Module) ParseJSON(n *jsontree.Node) (*jsontree.Node, error) {
 	return t, nil
 }
 
-// markUnknown flags the placeholders jsonencode wrote for unknown values.
+// markUnknown flags the strings holding placeholders that jsonencode,
+// templates and policy documents wrote for unknown values.
 func (m *Module) markUnknown(n *jsontree.Node) {
-	if n.Kind == jsontree.String && m.placeholders[n.Str] {
+	if n.Kind == jsontree.String && m.holdsPlaceholder(n.Str) {
 		n.Unknown = true
 	}
 	for _, it := range n.Items {
@@ -495,6 +496,29 @@ func (m *Module) markUnknown(n *jsontree.Node) {
 	for _, mem := range n.Members {
 		m.markUnknown(mem.Value)
 	}
+}
+
+// holdsPlaceholder reports whether s is or contains a placeholder this load
+// wrote; a "${...}" the input wrote itself is left as it is.
+func (m *Module) holdsPlaceholder(s string) bool {
+	if m.placeholders[s] {
+		return true
+	}
+	for i := strings.Index(s, "${"); i >= 0; {
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return false
+		}
+		if m.placeholders[s[i:i+j+1]] {
+			return true
+		}
+		k := strings.Index(s[i+2:], "${")
+		if k < 0 {
+			return false
+		}
+		i += 2 + k
+	}
+	return false
 }
 
 func setRange(n *jsontree.Node, r source.Range) {
