@@ -182,6 +182,16 @@ func TestDeriveFeatures(t *testing.T) {
 			"td.json:7:49: warning: the registry credentials of container a: the reference is not resolved (${aws_secretsmanager_secret.registry.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
 		},
 	}, {
+		name: "image from an aws_ecr_repository of the same configuration: ECR in the task's account",
+		src:  td(`{"name":"a","image":"${module.m.aws_ecr_repository.app.repository_url}:latest"}`),
+		opts: base,
+		want: []string{
+			"execution ecr:GetAuthorizationToken *",
+			"execution ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/${module.m.aws_ecr_repository.app.name}",
+			"execution ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/${module.m.aws_ecr_repository.app.name}",
+		},
+		wantDiags: []string{`td.json:1:100: warning: image of container "a" is the URL of module.m.aws_ecr_repository.app, not resolved: assumed in the task's account and region`},
+	}, {
 		name: "using_firelens.html: FireLens destinations belong to the task role",
 		src:  td(`{"name":"app","image":"nginx","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_firehose","region":"us-east-1","delivery_stream":"ds"}}}`),
 		opts: base,
