@@ -5,7 +5,17 @@
 //
 // Terraform semantics followed: variable precedence and tfvars auto-loading
 // (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence),
-// count and for_each (https://developer.hashicorp.com/terraform/language/meta-arguments/count).
+// count and for_each (https://developer.hashicorp.com/terraform/language/meta-arguments/count),
+// local child modules with their inputs and outputs, addressed
+// module.NAME.TYPE.NAME (https://developer.hashicorp.com/terraform/language/modules/syntax,
+// https://developer.hashicorp.com/terraform/language/expressions/references),
+// and the JSON configuration syntax
+// (https://developer.hashicorp.com/terraform/language/syntax/json).
+//
+// What is not known offline stays visible as a placeholder naming its
+// reference, ${aws_iam_role.r.arn}, module-qualified inside a child module
+// (${module.x.aws_iam_role.r.arn}), so that a task definition and the role
+// or policy that names the same resource meet on the same text.
 package terraform
 
 import (
@@ -35,8 +45,8 @@ type Options struct {
 // evaluation goes.
 type Module struct {
 	Dir         string
-	Resources   []*Resource // managed resources, one per instance
-	DataSources []*Resource // data sources, one per instance
+	Resources   []*Resource // managed resources, one per instance, child modules' included
+	DataSources []*Resource // data sources, one per instance, child modules' included
 	// Aliases maps the placeholder of a child module's output that is
 	// unknown offline (${module.x.role_arn}) to the placeholder of the one
 	// reference it passes on (${module.x.aws_iam_role.r.arn}), so that a
@@ -53,7 +63,8 @@ type Module struct {
 type Resource struct {
 	Type, Name string
 	// Address is how Terraform names the instance: aws_iam_role.execution,
-	// aws_iam_role.x[0], data.aws_iam_policy_document.p.
+	// aws_iam_role.x[0], data.aws_iam_policy_document.p, and in a child
+	// module module.svc.aws_iam_role.r or module.svc[0].module.b.TYPE.NAME.
 	Address string
 	// Attributes is an object: arguments as values, nested blocks as arrays
 	// of objects. Unresolvable values are Unknown nodes naming the reference.
