@@ -192,6 +192,28 @@ func TestDeriveFeatures(t *testing.T) {
 		},
 		wantDiags: []string{`td.json:1:100: warning: image of container "a" is the URL of module.m.aws_ecr_repository.app, not resolved: assumed in the task's account and region`},
 	}, {
+		name: "no requiresCompatibilities and no awsvpc: an EC2 task, whose instance role pulls and logs",
+		src: `{"containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g","awslogs-region":"eu-west-1","awslogs-stream-prefix":"p"}}}]}`,
+		opts: base,
+		want: []string{
+			"instance ecr:GetAuthorizationToken *",
+			"instance ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"instance ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"instance logs:CreateLogStream arn:aws:logs:eu-west-1:111122223333:log-group:g:log-stream:p/a/*",
+			"instance logs:PutLogEvents arn:aws:logs:eu-west-1:111122223333:log-group:g:log-stream:p/a/* [runtime]",
+		},
+	}, {
+		name: "no requiresCompatibilities but awsvpc: Fargate stays possible, and needs the execution role",
+		src:  `{"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]}`,
+		opts: base,
+		want: []string{
+			"execution ecr:GetAuthorizationToken *",
+			"execution ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"execution ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/app",
+		},
+		wantDiags: []string{"td.json:1:69: Fargate requires task definition to have execution role ARN to support ECR images (set executionRoleArn)"},
+	}, {
 		name: "using_firelens.html: FireLens destinations belong to the task role",
 		src:  td(`{"name":"app","image":"nginx","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_firehose","region":"us-east-1","delivery_stream":"ds"}}}`),
 		opts: base,
