@@ -67,7 +67,7 @@ func parseJSONConfig(src []byte, filename string) (*hclsyntax.Body, hcl.Diagnost
 			body, d = jsonAttrs(blk.Body, blk.DefRange, map[string]jsonMode{"type": modeTypeExpr, "default": modeLiteral,
 				"description": modeLiteral, "validation": modeSkip})
 		default:
-			body, d = jsonBody(blk.Body, blk.DefRange)
+			body, d = jsonBody(blk.Body, blk.DefRange, false)
 		}
 		diags = append(diags, d...)
 		if body == nil {
@@ -109,12 +109,27 @@ const (
 )
 
 // jsonBody converts a block body: the nested block types above and
-// dynamic blocks as blocks, the rest as arguments.
+// dynamic blocks as blocks, the rest as arguments. A listed name whose value
+// is not an object or a list of objects is an argument after all (an
+// aws_s3_object's content, say), so that no schema guess turns valid JSON
+// into an error. content is a block only in a dynamic block.
 // https://developer.hashicorp.com/terraform/language/syntax/json#nested-block-mapping
-func jsonBody(b hcl.Body, r hcl.Range) (*hclsyntax.Body, hcl.Diagnostics) {
-	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}, {Type: "content"}}}
+func jsonBody(b hcl.Body, r hcl.Range, inDynamic bool) (*hclsyntax.Body, hcl.Diagnostics) {
+	attrs, diags := b.JustAttributes()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	schema := &hcl.BodySchema{}
 	for _, n := range jsonNestedBlocks {
-		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: n})
+		if a, ok := attrs[n]; ok && objects(a.Expr) {
+			schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: n})
+		}
+	}
+	if a, ok := attrs["content"]; ok && inDynamic && objects(a.Expr) {
+		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "content"})
+	}
+	if a, ok := attrs["dynamic"]; ok && !inDynamic && objects(a.Expr) {
+		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"type"}})
 	}
 	content, rest, diags := b.PartialContent(schema)
 	out, more := jsonAttrs(rest, r, nil)
@@ -123,7 +138,7 @@ func jsonBody(b hcl.Body, r hcl.Range) (*hclsyntax.Body, hcl.Diagnostics) {
 		return nil, diags
 	}
 	for _, blk := range content.Blocks {
-		body, d := jsonBody(blk.Body, blk.DefRange)
+		body, d := jsonBody(blk.Body, blk.DefRange, blk.Type == "dynamic")
 		diags = append(diags, d...)
 		if body == nil {
 			continue
@@ -135,6 +150,28 @@ func jsonBody(b hcl.Body, r hcl.Range) (*hclsyntax.Body, hcl.Diagnostics) {
 		return out.Blocks[i].TypeRange.Start.Byte < out.Blocks[j].TypeRange.Start.Byte
 	})
 	return out, diags
+}
+
+// objects reports whether a JSON value is an object or a non-empty list of
+// objects, the shapes a block can have.
+func objects(x hcl.Expression) bool {
+	v, diags := x.Value(nil)
+	if diags.HasErrors() || v.IsNull() {
+		return false
+	}
+	ty := v.Type()
+	if ty.IsObjectType() {
+		return true
+	}
+	if !ty.IsTupleType() || len(ty.TupleElementTypes()) == 0 {
+		return false
+	}
+	for _, et := range ty.TupleElementTypes() {
+		if !et.IsObjectType() {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonAttrs converts every property of a body into an argument; modes

@@ -70,7 +70,8 @@ resource "aws_ecs_task_definition" "t" {
     name = "v"
     efs_volume_configuration { file_system_id = "fs-1" }
   }
-}`,
+}
+resource "aws_s3_object" "o" { content = "not a block" }`,
 			js: `{
   "//": "a comment",
   "variable": {
@@ -105,7 +106,8 @@ resource "aws_ecs_task_definition" "t" {
         "container_definitions": "${jsonencode([{ name = \"web\", image = \"nginx\", secrets = [{ name = \"S\", valueFrom = aws_ssm_parameter.p.arn }] }])}",
         "volume": { "name": "v", "efs_volume_configuration": { "file_system_id": "fs-1" } }
       }
-    }
+    },
+    "aws_s3_object": { "o": { "content": "not a block" } }
   }
 }`,
 		},
