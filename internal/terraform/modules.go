@@ -154,12 +154,12 @@ func (e *evaluator) moduleValue(blk *hclsyntax.Block, dir string) cty.Value {
 	var tuple []cty.Value
 	object := map[string]cty.Value{}
 	var single cty.Value
-	expanded := false
+	expanded, unexpanded := false, false
 	e.expand(blk.Body, e.prefix+addr, func(ctx *hcl.EvalContext, inst string, key cty.Value) {
 		out := e.moduleInstance(blk, dir, ctx, inst+".")
 		switch {
-		case key == cty.NilVal:
-			single = out
+		case key.Type() == cty.NilType: // no count or for_each, or unknown
+			single, unexpanded = out, true
 		case key.Type() == cty.Number:
 			expanded = true
 			tuple = append(tuple, out)
@@ -171,7 +171,7 @@ func (e *evaluator) moduleValue(blk *hclsyntax.Block, dir string) cty.Value {
 	_, c := blk.Body.Attributes["count"]
 	_, f := blk.Body.Attributes["for_each"]
 	switch {
-	case (c || f) && !expanded && single != cty.NilVal:
+	case (c || f) && !expanded && unexpanded:
 		return unknownRef(e.prefix + addr) // unknown count or for_each
 	case c:
 		if len(tuple) == 0 {
