@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -152,45 +151,14 @@ func corpusUnits(t *testing.T, corpus string) []*unit {
 		u.role, u.diags = s, len(ds)+len(ds2)
 		units = append(units, u)
 	}
-	// Terraform: one directory per repository path; files taken from an
-	// older revision (name.LABEL.tf) form their own directory.
-	groups := map[string][]string{}
-	tfs, _ := filepath.Glob(filepath.Join(corpus, "terraform", "*.tf"))
-	for _, f := range tfs {
-		base := filepath.Base(f)
-		i := strings.LastIndex(base, "__")
-		dir, file := base[:i], base[i+2:]
-		stem := strings.TrimSuffix(file, ".tf")
-		if j := strings.IndexByte(stem, '.'); j >= 0 {
-			dir += "@" + stem[j+1:]
-			file = stem[:j] + ".tf"
-		}
-		groups[dir] = append(groups[dir], f+"\x00"+file)
-	}
-	var dirs []string
-	for d := range groups {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
-	for _, d := range dirs {
-		tmp := filepath.Join(t.TempDir(), "tf")
-		if err := os.MkdirAll(tmp, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range groups[d] {
-			src, file, _ := strings.Cut(e, "\x00")
-			data, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(tmp, file), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		u := &unit{name: "terraform/" + d, path: tmp}
-		tds, ds := taskdef.Load(tmp, opts)
+	// Terraform: one directory per repository path, in a copy of its
+	// repository so that local modules and templates resolve; files taken
+	// from an older revision (name.LABEL.tf) form their own directory.
+	for _, d := range testutil.TerraformDirs(t, corpus) {
+		u := &unit{name: "terraform/" + d.Name, path: d.Dir}
+		tds, ds := taskdef.Load(d.Dir, opts)
 		derive(u, tds)
-		s, ds2 := iamdef.Load(tmp, iamdef.Options{Partition: "aws", Account: acct})
+		s, ds2 := iamdef.Load(d.Dir, iamdef.Options{Partition: "aws", Account: acct})
 		u.role, u.diags = s, len(ds)+len(ds2)
 		units = append(units, u)
 	}
@@ -252,8 +220,15 @@ func name(td *taskdef.TaskDefinition) string {
 
 // strip removes the temporary or shared directory from paths so the golden
 // file does not depend on where the test runs.
-var tmpDir = regexp.MustCompile(`/[^ :]*/(tf|corpus/[a-z-]+)/`)
+// Files of a Terraform unit are named relative to its directory, and
+// files of its repository outside it relative to the repository.
+var (
+	tmpDir  = regexp.MustCompile(`/[^ :]*/corpus/[a-z-]+/`)
+	repoDir = regexp.MustCompile(`/[^ :]*/[^/ :]+@[0-9a-f]{40}/?`)
+)
 
 func strip(path, s string) string {
+	s = strings.ReplaceAll(s, path+"/", "")
+	s = repoDir.ReplaceAllString(s, "")
 	return tmpDir.ReplaceAllString(s, "")
 }

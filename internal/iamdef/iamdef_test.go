@@ -209,3 +209,62 @@ func FuzzLoadBytes(f *testing.F) {
 		}
 	})
 }
+
+// TestTerraformModules: roles in local child modules carry their
+// module-qualified aliases, policies and attachments inside the module
+// resolve against the module's own resources, and a caller that gets the
+// role through an output finds it too.
+func TestTerraformModules(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "iam"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "main.tf", `
+module "iam" {
+  source = "./iam"
+  name   = "app"
+}
+resource "aws_iam_role" "exec" { name = "root-exec" }
+`)
+	write(t, dir, "iam/main.tf", `
+variable "name" {}
+resource "aws_iam_role" "exec" {
+  name = "${var.name}-exec"
+}
+resource "aws_iam_policy" "kms" {
+  name   = "kms"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "kms:Decrypt", Resource = "*" }] })
+}
+resource "aws_iam_role_policy_attachment" "kms" {
+  role       = aws_iam_role.exec.name
+  policy_arn = aws_iam_policy.kms.arn
+}
+resource "aws_iam_role_policy" "ssm" {
+  role   = aws_iam_role.exec.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "ssm:GetParameters", Resource = "*" }] })
+}
+output "exec_arn" { value = aws_iam_role.exec.arn }
+`)
+	s, ds := Load(dir, Options{Account: "111122223333"})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	want := "root-exec arn:aws:iam::111122223333:role/root-exec\n" +
+		"app-exec arn:aws:iam::111122223333:role/app-exec inline:app-exec/ssm attached:${module.iam.aws_iam_policy.kms.arn}\n"
+	if got := describe(s); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for ref, name := range map[string]string{
+		"${aws_iam_role.exec.arn}":            "root-exec",
+		"${module.iam.aws_iam_role.exec.arn}": "app-exec",
+		"${module.iam.exec_arn}":              "app-exec",
+	} {
+		if p, ok := s.Find(ref); !ok || p.Name != name {
+			t.Errorf("Find(%s) = %v, want %s", ref, p, name)
+		}
+	}
+	p, _ := s.Find("${module.iam.exec_arn}")
+	if pols, err := s.PoliciesOf(p); err != nil || len(pols.Identity) != 2 {
+		t.Errorf("PoliciesOf: %v, %v; want the inline policy and the module's customer managed policy", pols, err)
+	}
+}

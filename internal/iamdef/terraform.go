@@ -1,6 +1,8 @@
 package iamdef
 
 import (
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/execrole/execrole/internal/account"
@@ -79,6 +81,24 @@ func fromTerraform(path string, opts Options) (*account.Snapshot, source.Diagnos
 			for _, a := range tfAliases(r.Address, "arn", "id") {
 				s.Policies[a] = d
 			}
+		}
+	}
+	// A child module's output that passes on a role's or a policy's
+	// attribute names it too (${module.iam.role_arn}).
+	outs := make([]string, 0, len(m.Aliases))
+	for k := range m.Aliases {
+		outs = append(outs, k)
+	}
+	sort.Strings(outs)
+	for _, k := range outs {
+		v := m.Aliases[k]
+		for _, p := range s.Roles {
+			if slices.Contains(p.Aliases, v) {
+				p.Aliases = append(p.Aliases, k)
+			}
+		}
+		if d, ok := s.Policies[v]; ok {
+			s.Policies[k] = d
 		}
 	}
 	role := func(ref *jsontree.Node) (*account.Principal, bool) {

@@ -39,11 +39,16 @@ func runWithAWS(t *testing.T, script []byte) (accepted []string, err error) {
 		}
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	if err := os.Mkdir(bin, 0o755); err != nil {
+	// The shim is a shell function that bash reads through BASH_ENV, not
+	// an executable on PATH: executing a file written a moment ago fails
+	// with ETXTBSY ("text file busy") when a parallel test forks while
+	// the file is still open for writing (golang/go#22315).
+	shim := filepath.Join(dir, "aws-shim.sh")
+	if err := os.WriteFile(shim, []byte(awsShim), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte(awsShim), 0o755); err != nil {
+	bashEnv := filepath.Join(dir, "bash-env.sh")
+	if err := os.WriteFile(bashEnv, []byte("aws() { bash '"+shim+"' \"$@\"; }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	scriptPath := filepath.Join(dir, "script.sh")
@@ -56,12 +61,12 @@ func runWithAWS(t *testing.T, script []byte) (accepted []string, err error) {
 	// leak in: they could point the CLI somewhere real.
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "PATH=") {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "BASH_ENV=") {
 			env = append(env, kv)
 		}
 	}
 	cmd.Env = append(env,
-		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"BASH_ENV="+bashEnv,
 		"EXECROLE_REAL_AWS="+real,
 		"EXECROLE_AWS_LOG="+log,
 		"ACCOUNT_ID=123456789012",

@@ -127,7 +127,7 @@ func (d *deriver) add(r Requirement, at val) {
 	if strings.Contains(r.Resource, "${") {
 		r.Placeholder = true
 		for _, p := range placeholdersIn(r.Resource) {
-			r.Notes = append(r.Notes, placeholderNote(p))
+			r.Notes = append(r.Notes, d.placeholderNote(p))
 		}
 	}
 	if at.Unknown || templated(strings.ReplaceAll(strings.ReplaceAll(r.Resource, AccountPlaceholder, ""), RegionPlaceholder, "")) {
@@ -135,7 +135,7 @@ func (d *deriver) add(r Requirement, at val) {
 		r.Notes = append(r.Notes, "the input value at "+at.Path+" is an unresolved template; the resource shows it as written")
 	}
 	if r.ResourceAccount != "" && d.opts.Account != "" && r.ResourceAccount != d.opts.Account &&
-		!strings.Contains(r.ResourceAccount, "${") {
+		!templated(r.ResourceAccount) {
 		r.CrossAccount = true
 	}
 	d.reqs = append(d.reqs, r)
@@ -164,11 +164,14 @@ func placeholdersIn(s string) []string {
 	}
 }
 
-func placeholderNote(p string) string {
-	switch p {
-	case AccountPlaceholder:
+// placeholderNote explains one placeholder of a resource. ${Account} and
+// ${Region} stand for the task's account and region only when the options
+// do not give them; otherwise the input wrote them itself.
+func (d *deriver) placeholderNote(p string) string {
+	switch {
+	case p == AccountPlaceholder && d.opts.Account == "":
 		return "resource depends on the task's account, unknown here (pass --account)"
-	case RegionPlaceholder:
+	case p == RegionPlaceholder && d.opts.Region == "":
 		return "resource depends on the task's region, unknown here (pass --region)"
 	}
 	return "resource depends on " + p + ", which the input does not resolve"

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 )
 
@@ -37,11 +36,7 @@ func short(rs []requirements.Requirement) []string {
 
 func deriveString(t *testing.T, src string, opts requirements.Options) ([]requirements.Requirement, []string) {
 	t.Helper()
-	n, err := jsontree.Parse("td.json", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs, ds := requirements.DeriveNode(n, opts)
+	reqs, ds := deriveBytes("td.json", []byte(src), opts)
 	var diags []string
 	for _, d := range ds {
 		diags = append(diags, d.Error())
@@ -151,6 +146,74 @@ func TestDeriveFeatures(t *testing.T) {
 		want:      []string{"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/fsx"},
 		wantDiags: []string{"td.json:2:102: FSx credentials of volume g: unsupported credentialsParameter, only ssm/secretsmanager ARNs are valid"},
 	}, {
+		name: "FSx credentials not resolved: a warning, not an error",
+		src: td(`{"name":"a","image":"nginx"}`, `"volumes":[{"name":"f","fsxWindowsFileServerVolumeConfiguration":{"authorizationConfig":{"credentialsParameter":"${lookup(var.x, \"p\", null)}"}}},
+{"name":"g","fsxWindowsFileServerVolumeConfiguration":{"authorizationConfig":{"credentialsParameter":"${aws_secretsmanager_secret.fsx.arn}"}}}],`),
+		opts: base,
+		want: []string{"execution secretsmanager:GetSecretValue ${aws_secretsmanager_secret.fsx.arn}"},
+		wantDiags: []string{
+			`td.json:1:168: warning: FSx credentials of volume f: credentialsParameter is not resolved (${lookup(var.x, "p", null)}): the role needs ssm:GetParameters or secretsmanager:GetSecretValue on it`,
+			"td.json:2:102: warning: FSx credentials of volume g: the reference is not resolved (${aws_secretsmanager_secret.fsx.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+		},
+	}, {
+		name: "secrets whose ARN is a Terraform placeholder: the service from the resource type",
+		src: td(`{"name":"a","image":"nginx","secrets":[
+{"name":"A","valueFrom":"${data.aws_secretsmanager_secret_version.db.arn}"},
+{"name":"B","valueFrom":"${module.m.aws_ssm_parameter.p[0].arn}"},
+{"name":"C","valueFrom":"${aws_ssm_parameter.q.name}"},
+{"name":"D","valueFrom":"${aws_secretsmanager_secret_version.v.id}"},
+{"name":"E","valueFrom":"${ImportValue:App-Secret-Arn}:PASSWORD::"}],
+"repositoryCredentials":{"credentialsParameter":"${aws_secretsmanager_secret.registry.arn}"}}`),
+		opts: base,
+		want: []string{
+			"execution secretsmanager:GetSecretValue ${aws_secretsmanager_secret.registry.arn}",
+			"execution secretsmanager:GetSecretValue ${data.aws_secretsmanager_secret_version.db.arn}",
+			"execution ssm:GetParameters ${module.m.aws_ssm_parameter.p[0].arn}",
+			"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/${aws_ssm_parameter.q.name}",
+			"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/${aws_secretsmanager_secret_version.v.id}",
+			"execution secretsmanager:GetSecretValue ${ImportValue:App-Secret-Arn}",
+		},
+		wantDiags: []string{
+			"td.json:2:25: warning: secret A of container a: the reference is not resolved (${data.aws_secretsmanager_secret_version.db.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+			"td.json:3:25: warning: secret B of container a: the reference is not resolved (${module.m.aws_ssm_parameter.p[0].arn}); it is the ARN of an SSM parameter, granted on the placeholder",
+			"td.json:4:25: warning: secret C of container a: valueFrom is not resolved (${aws_ssm_parameter.q.name}); assuming an SSM parameter name",
+			"td.json:5:25: warning: secret D of container a: valueFrom is not resolved (${aws_secretsmanager_secret_version.v.id}); assuming an SSM parameter name",
+			"td.json:6:25: warning: secret E of container a: the reference is not resolved (${ImportValue:App-Secret-Arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+			"td.json:7:49: warning: the registry credentials of container a: the reference is not resolved (${aws_secretsmanager_secret.registry.arn}); it is the ARN of a Secrets Manager secret, granted on the placeholder",
+		},
+	}, {
+		name: "image from an aws_ecr_repository of the same configuration: ECR in the task's account",
+		src:  td(`{"name":"a","image":"${module.m.aws_ecr_repository.app.repository_url}:latest"}`),
+		opts: base,
+		want: []string{
+			"execution ecr:GetAuthorizationToken *",
+			"execution ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/${module.m.aws_ecr_repository.app.name}",
+			"execution ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/${module.m.aws_ecr_repository.app.name}",
+		},
+		wantDiags: []string{`td.json:1:100: warning: image of container "a" is the URL of module.m.aws_ecr_repository.app, not resolved: assumed in the task's account and region`},
+	}, {
+		name: "no requiresCompatibilities and no awsvpc: an EC2 task, whose instance role pulls and logs",
+		src: `{"containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g","awslogs-region":"eu-west-1","awslogs-stream-prefix":"p"}}}]}`,
+		opts: base,
+		want: []string{
+			"instance ecr:GetAuthorizationToken *",
+			"instance ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"instance ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"instance logs:CreateLogStream arn:aws:logs:eu-west-1:111122223333:log-group:g:log-stream:p/a/*",
+			"instance logs:PutLogEvents arn:aws:logs:eu-west-1:111122223333:log-group:g:log-stream:p/a/* [runtime]",
+		},
+	}, {
+		name: "no requiresCompatibilities but awsvpc: Fargate stays possible, and needs the execution role",
+		src:  `{"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]}`,
+		opts: base,
+		want: []string{
+			"execution ecr:GetAuthorizationToken *",
+			"execution ecr:BatchGetImage arn:aws:ecr:eu-west-1:111122223333:repository/app",
+			"execution ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:111122223333:repository/app",
+		},
+		wantDiags: []string{"td.json:1:69: Fargate requires task definition to have execution role ARN to support ECR images (set executionRoleArn)"},
+	}, {
 		name: "using_firelens.html: FireLens destinations belong to the task role",
 		src:  td(`{"name":"app","image":"nginx","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_firehose","region":"us-east-1","delivery_stream":"ds"}}}`),
 		opts: base,
@@ -255,17 +318,15 @@ func TestDeriveNoValuesInReasons(t *testing.T) {
 	}
 }
 
-func FuzzDeriveNode(f *testing.F) {
+// FuzzDerive: any JSON the loader accepts derives without a panic into
+// complete requirements.
+func FuzzDerive(f *testing.F) {
 	f.Add([]byte(td(`{"name":"a","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app","secrets":[{"name":"A","valueFrom":"arn:aws:secretsmanager:r:a:secret:x:y::"}]}`)))
 	f.Add([]byte(`{"taskDefinition":{"containerDefinitions":[{"logConfiguration":{"logDriver":"awslogs","options":{}}}]}}`))
 	f.Add([]byte(`{"volumes":[{"efsVolumeConfiguration":{"authorizationConfig":{"iam":"ENABLED"}}}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		n, err := jsontree.Parse("f.json", src)
-		if err != nil {
-			return
-		}
-		reqs, _ := requirements.DeriveNode(n, requirements.Options{KMSKeys: map[string]string{"p": "k"}})
+		reqs, _ := deriveBytes("f.json", src, requirements.Options{KMSKeys: map[string]string{"p": "k"}})
 		for _, r := range reqs {
 			if r.Action == "" || r.Resource == "" || r.Role == "" {
 				t.Fatalf("incomplete requirement %+v", r)
@@ -280,7 +341,10 @@ func TestDeriveCloudFormationSpelling(t *testing.T) {
 	src := `{"ExecutionRoleArn":"arn:aws:iam::111122223333:role/x","ContainerDefinitions":[{"Name":"a","Image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app",
 "Secrets":[{"Name":"S","ValueFrom":"p"}],"MountPoints":[{"SourceVolume":"v","ContainerPath":"/v"}]}],
 "Volumes":[{"Name":"v","EFSVolumeConfiguration":{"FilesystemId":"fs-1","AuthorizationConfig":{"IAM":"ENABLED"}}}]}`
-	reqs, diags := deriveString(t, src, requirements.Options{Region: "eu-west-1"})
+	// As a template's AWS::ECS::TaskDefinition, where this spelling is
+	// the right one; in register JSON the loader warns about it.
+	tmpl := `{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":` + src + `}}}`
+	reqs, diags := deriveString(t, tmpl, requirements.Options{Region: "eu-west-1"})
 	want := []string{
 		"execution ecr:GetAuthorizationToken *",
 		"execution ssm:GetParameters arn:aws:ssm:eu-west-1:111122223333:parameter/p",

@@ -1,6 +1,15 @@
 package requirements
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// tfECRRepositoryURL is a Terraform placeholder for an image in an ECR
+// repository of the same configuration, with an optional tag or digest:
+// ${[module.M.][data.]aws_ecr_repository.NAME.repository_url}[:TAG|@DIGEST]
+// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecr_repository#attribute-reference).
+var tfECRRepositoryURL = regexp.MustCompile(`^\$\{((?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*(?:data\.)?aws_ecr_repository\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.repository_url\}(?:[:@][^/]*)?$`)
 
 // Private ECR image pulls (research §1.1).
 //
@@ -37,6 +46,15 @@ func (d *deriver) image(container string, v val, withCreds bool) {
 		}
 		if img, err := ParseImage(repo); err == nil && !templated(repo) {
 			d.ecrImage(container, v, img, withCreds)
+			return
+		}
+		if m := tfECRRepositoryURL.FindStringSubmatch(v.Text); m != nil && !withCreds {
+			// The repository is created in the same configuration: a
+			// private ECR image of the task's account and region, the
+			// provider's defaults, named by the repository's name.
+			d.diags.Warnf(v.Range, "image of container %q is the URL of %s, not resolved: assumed in the task's account and region", container, m[1])
+			d.ecrImage(container, v, Image{ECR: true, Account: d.account, Region: d.region, Partition: d.partition,
+				Repository: "${" + m[1] + ".name}"}, withCreds)
 			return
 		}
 		if !withCreds {

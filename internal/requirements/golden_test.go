@@ -9,9 +9,9 @@ import (
 
 	"github.com/execrole/execrole/internal/testutil"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 	"github.com/execrole/execrole/internal/source"
+	"github.com/execrole/execrole/internal/taskdef"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -52,11 +52,22 @@ func derive(t testing.TB, file string, opts requirements.Options) ([]requirement
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := jsontree.Parse(filepath.Base(file), src)
-	if err != nil {
-		t.Fatal(err)
+	return deriveBytes(filepath.Base(file), src, opts)
+}
+
+// deriveBytes loads src as the CLI loads a file (taskdef.LoadBytes, with
+// the same region and account) and derives every task definition in it;
+// load and derive diagnostics come together, sorted.
+func deriveBytes(file string, src []byte, opts requirements.Options) ([]requirements.Requirement, source.Diagnostics) {
+	tds, ds := taskdef.LoadBytes(file, src, taskdef.Options{Region: opts.Region, Account: opts.Account})
+	var reqs []requirements.Requirement
+	for _, td := range tds {
+		r, more := requirements.Derive(td, opts)
+		reqs = append(reqs, r...)
+		ds = append(ds, more...)
 	}
-	return requirements.DeriveNode(n, opts)
+	ds.Sort()
+	return reqs, ds
 }
 
 func checkGolden(t *testing.T, path string, v any) {

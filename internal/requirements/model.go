@@ -40,6 +40,15 @@ func Derive(td *taskdef.TaskDefinition, opts Options) ([]Requirement, source.Dia
 		compat = append(compat, c.Text)
 	}
 	containersOnly := td.Source.Format == taskdef.FormatContainers
+	if len(compat) == 0 && !containersOnly && !td.NetworkMode.Unknown && !templated(td.NetworkMode.Text) &&
+		!strings.EqualFold(td.NetworkMode.Text, "awsvpc") {
+		// Without requiresCompatibilities ECS validates the task
+		// definition for EC2 only, and Fargate needs networkMode awsvpc
+		// (the default is bridge): such a task runs on EC2.
+		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html#ECS-RegisterTaskDefinition-request-requiresCompatibilities,
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#network_mode
+		compat = []string{EC2}
+	}
 	d := newDeriver(opts, compat, td.ExecutionRoleArn.Text != "" || containersOnly)
 	if containersOnly {
 		d.diags.Warnf(source.Range{File: td.Source.File}, "input holds container definitions only: executionRoleArn and volumes are not known; the execution role is assumed to be set")
@@ -160,6 +169,14 @@ func (d *deriver) modelVolume(v *taskdef.Volume, writable map[string]bool) {
 		d.fsxCredentials(name, fromStr(v.FSxCredentialsParameter))
 	}
 	if v.ConfiguredAtLaunch {
-		d.ebsVolume(name, val{Path: strings.TrimPrefix(v.Path+".configuredAtLaunch", "."), Range: v.Name.Range})
+		d.ebsVolume(name, val{Path: strings.TrimPrefix(v.Path+".configuredAtLaunch", "."), Range: v.ConfiguredAtLaunchRange})
 	}
+}
+
+// templated reports whether s holds an unexpanded template expression of
+// the tools found in the corpus: ecspresso and Go templates ({{ }}), the
+// ECS agent's functional tests ($$$NAME$$$), shell or Terraform (${ },
+// $( )). ECS would take such text literally, which is never what is meant.
+func templated(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "$$$") || strings.Contains(s, "${") || strings.Contains(s, "$(")
 }

@@ -20,6 +20,10 @@ func (d *deriver) registryCredentials(container string, v val) {
 		d.secretRef(v, use)
 		return
 	}
+	if service, whole := placeholderService(v.Text); v.Unknown && whole && service == "secretsmanager" {
+		d.unresolvedARN(v, use, service)
+		return
+	}
 	if v.Text == "" {
 		d.diags.Errorf(v.Range, "%s: credentialsParameter is empty; expected a Secrets Manager secret name or ARN", use.what)
 		return

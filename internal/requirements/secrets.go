@@ -1,6 +1,9 @@
 package requirements
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Secret references in `secrets` and log-driver `secretOptions`: an SSM
 // parameter name or ARN, or a Secrets Manager ARN (research §1.3-1.4).
@@ -34,6 +37,14 @@ func (d *deriver) secretRef(v val, use secretUse) {
 		return
 	}
 	if !strings.HasPrefix(v.Text, "arn:") {
+		if service, whole := placeholderService(v.Text); v.Unknown && whole {
+			d.unresolvedARN(v, use, service)
+			return
+		}
+		if m := secretWithFields.FindStringSubmatch(v.Text); v.Unknown && m != nil {
+			d.unresolvedARN(val{Text: m[1], Path: v.Path, Range: v.Range, Unknown: true}, use, "secretsmanager")
+			return
+		}
 		if v.Unknown {
 			d.diags.Warnf(v.Range, "%s: valueFrom is not resolved (%s); assuming an SSM parameter name", use.what, v.Text)
 		}
@@ -73,4 +84,59 @@ func (d *deriver) secretRef(v val, use secretUse) {
 	default:
 		d.diags.Errorf(v.Range, "%s: valueFrom names a %s resource; expected an SSM parameter or a Secrets Manager secret", use.what, a.Service)
 	}
+}
+
+// tfSecretARN matches a Terraform placeholder for the whole ARN of a
+// secret or parameter: ${[module.M.]...[data.]TYPE.NAME[KEY].ATTR}. The
+// resource type says which service the unknown ARN belongs to
+// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/secretsmanager_secret#attribute-reference:
+// arn and id are the secret's ARN, also for the secret_version and the data
+// sources; .../ssm_parameter#attribute-reference: arn is the ARN, name and
+// id the name).
+var tfSecretARN = regexp.MustCompile(`^\$\{(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*(?:data\.)?(aws_secretsmanager_secret|aws_secretsmanager_secret_version|aws_ssm_parameter)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.(arn|id)\}$`)
+
+// secretWithFields is an unresolved reference followed by the extended
+// form's ":json-key:version-stage:version-id", which only a Secrets Manager
+// ARN has (SSM parameter names cannot hold ":",
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html).
+// The grant is on the placeholder: IAM evaluates the secret's own ARN.
+var secretWithFields = regexp.MustCompile(`^(\$\{[^{}]*\})(?::[^:]*){3}$`)
+
+// placeholderService reports the service of a placeholder that stands for
+// a whole secret or parameter ARN.
+func placeholderService(s string) (service string, whole bool) {
+	m := tfSecretARN.FindStringSubmatch(s)
+	switch {
+	case m == nil:
+		return "", false
+	case m[1] == "aws_ssm_parameter" && m[2] == "arn":
+		return "ssm", true
+	case m[1] == "aws_secretsmanager_secret" || m[1] == "aws_secretsmanager_secret_version" && m[2] == "arn":
+		return "secretsmanager", true
+	}
+	return "", false
+}
+
+// unresolvedARN derives a reference that is the unknown ARN of a secret or
+// parameter defined elsewhere in the input: the action its service needs,
+// on the placeholder, which stands for the whole ARN. Read as a parameter
+// name it would give a wrong action and an ARN with the placeholder inside.
+func (d *deriver) unresolvedARN(v val, use secretUse, service string) {
+	d.diags.Warnf(v.Range, "%s: the reference is not resolved (%s); it is the ARN of %s, granted on the placeholder", use.what, v.Text,
+		map[string]string{"ssm": "an SSM parameter", "secretsmanager": "a Secrets Manager secret"}[service])
+	feature, action, reason := use.feature, "ssm:GetParameters", use.what+" is read from SSM parameter "+v.Text+" (with decryption)"
+	if service == "secretsmanager" {
+		action, reason = "secretsmanager:GetSecretValue", use.what+" is read from Secrets Manager secret "+v.Text
+		if feature == "" {
+			feature = FeatureSecretsManager
+		}
+	} else if feature == "" {
+		feature = FeatureSSMSecret
+	}
+	d.add(Requirement{
+		Role: Execution, Action: action, Resource: v.Text,
+		Reason: reason, Feature: feature, Step: use.step,
+		ResourceAccount: d.account, ResourceRegion: d.region,
+	}, v)
+	d.kms(v, use, service, d.region, d.account, v.Text)
 }

@@ -46,6 +46,18 @@ func (d *deriver) credentialSpec(container string, v val) {
 // region (fsxwindowsfileserver_windows.go).
 func (d *deriver) fsxCredentials(volume string, v val) {
 	what := "FSx credentials of volume " + volume
+	if v.Unknown {
+		use := secretUse{what: what, feature: FeatureFSxCredentials, step: StepSecrets, taskRegion: true}
+		if service, whole := placeholderService(v.Text); whole {
+			d.unresolvedARN(v, use, service)
+			return
+		}
+		if !strings.HasPrefix(v.Text, "arn:") {
+			// An unknown value is not an invalid one: say what it needs.
+			d.diags.Warnf(v.Range, "%s: credentialsParameter is not resolved (%s): the role needs ssm:GetParameters or secretsmanager:GetSecretValue on it", what, v.Text)
+			return
+		}
+	}
 	a, ok := ParseARN(v.Text)
 	if !ok || (a.Service != "ssm" && a.Service != "secretsmanager") {
 		d.diags.Errorf(v.Range, "%s: unsupported credentialsParameter, only ssm/secretsmanager ARNs are valid", what)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 	"github.com/execrole/execrole/internal/rolegen"
 	"github.com/execrole/execrole/internal/taskdef"
@@ -44,19 +43,6 @@ func BenchmarkNeedsGenerate(b *testing.B) {
 	src := bigTaskDef()
 	ropt := requirements.Options{Region: "eu-west-1", Account: "111122223333", KMSKeys: map[string]string{"/app/c0/param0": "arn:aws:kms:eu-west-1:111122223333:key/k"}}
 	gopt := rolegen.Options{RoleName: "big-execution", Account: "111122223333", Region: "eu-west-1"}
-	n, err := jsontree.Parse("big.json", src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("derive+generate", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			reqs, _ := requirements.DeriveNode(n, ropt)
-			if _, err := rolegen.Generate(reqs, gopt); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 	b.Run("taskdef.LoadBytes+Derive+Generate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -70,29 +56,16 @@ func BenchmarkNeedsGenerate(b *testing.B) {
 			}
 		}
 	})
-	b.Run("parse+derive+generate", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			n, err := jsontree.Parse("big.json", src)
-			if err != nil {
-				b.Fatal(err)
-			}
-			reqs, _ := requirements.DeriveNode(n, ropt)
-			if _, err := rolegen.Generate(reqs, gopt); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
 
 // The benchmark's input is itself checked for slack, so that the speed
 // measured is that of a correct result.
 func TestBigTaskDefNoSlack(t *testing.T) {
-	n, err := jsontree.Parse("big.json", bigTaskDef())
-	if err != nil {
-		t.Fatal(err)
+	tds, ds := taskdef.LoadBytes("big.json", bigTaskDef(), taskdef.Options{})
+	if ds.HasErrors() || len(tds) != 1 {
+		t.Fatal(ds)
 	}
-	reqs, ds := requirements.DeriveNode(n, requirements.Options{Region: "eu-west-1", Account: "111122223333"})
+	reqs, ds := requirements.Derive(tds[0], requirements.Options{Region: "eu-west-1", Account: "111122223333"})
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}

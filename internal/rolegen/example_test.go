@@ -3,9 +3,9 @@ package rolegen_test
 import (
 	"fmt"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 	"github.com/execrole/execrole/internal/rolegen"
+	"github.com/execrole/execrole/internal/taskdef"
 )
 
 func Example() {
@@ -17,11 +17,11 @@ func Example() {
     "secrets": [{"name": "DB_URL", "valueFrom": "/web/db-url"}]
   }]
 }`)
-	n, err := jsontree.Parse("web.json", src)
-	if err != nil {
-		panic(err)
+	tds, ds := taskdef.LoadBytes("web.json", src, taskdef.Options{})
+	if ds.HasErrors() {
+		panic(ds)
 	}
-	reqs, _ := requirements.DeriveNode(n, requirements.Options{Region: "eu-west-1"})
+	reqs, _ := requirements.Derive(tds[0], requirements.Options{Region: "eu-west-1"})
 	for _, r := range reqs {
 		fmt.Println(r.Step, r.Action, r.Resource, "<-", r.Path)
 	}

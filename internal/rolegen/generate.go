@@ -184,10 +184,12 @@ func (g *generator) run(reqs []requirements.Requirement) (*Result, error) {
 		g.note("the account is unknown: %s stands for it (pass --account)", requirements.AccountPlaceholder)
 	}
 	for _, r := range append(exec, task...) {
-		if strings.Contains(r.Resource, requirements.RegionPlaceholder) {
+		// With --region and --account given, a ${Region} or ${Account}
+		// left in a resource is the input's own placeholder.
+		if strings.Contains(r.Resource, requirements.RegionPlaceholder) && g.opts.Region == "" {
 			g.note("the region is unknown: %s stands for it in resources (pass --region)", requirements.RegionPlaceholder)
 		}
-		if strings.Contains(r.Resource, requirements.AccountPlaceholder) {
+		if strings.Contains(r.Resource, requirements.AccountPlaceholder) && g.opts.Account == "" {
 			g.note("the account is unknown: %s stands for it (pass --account)", requirements.AccountPlaceholder)
 		}
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/execrole/execrole/internal/testutil"
 
-	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/requirements"
 	"github.com/execrole/execrole/internal/rolegen"
+	"github.com/execrole/execrole/internal/taskdef"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -45,11 +45,11 @@ func load(t testing.TB, name string, opts requirements.Options) []requirements.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := jsontree.Parse(filepath.Base(file), src)
-	if err != nil {
-		t.Fatal(err)
+	tds, ds := taskdef.LoadBytes(filepath.Base(file), src, taskdef.Options{Region: opts.Region, Account: opts.Account})
+	if ds.HasErrors() || len(tds) != 1 {
+		t.Fatalf("load %s: %d task definitions, %v", name, len(tds), ds)
 	}
-	reqs, ds := requirements.DeriveNode(n, opts)
+	reqs, ds := requirements.Derive(tds[0], opts)
 	if ds.HasErrors() {
 		t.Fatalf("derive %s: %v", name, ds)
 	}

@@ -217,6 +217,7 @@ func (r *reader) volume(v *jsontree.Node, p string) *Volume {
 	}
 	if c := r.get(v, "configuredAtLaunch"); c != nil {
 		out.ConfiguredAtLaunch = c.Bool || c.Str == "true"
+		out.ConfiguredAtLaunchRange = c.Range
 	}
 	return out
 }

@@ -185,6 +185,9 @@ type Volume struct {
 	// FSx for Windows: the credentials secret or parameter.
 	FSxCredentialsParameter Str
 	FSxDomain               Str
-	// ConfiguredAtLaunch marks an EBS volume configured when the task runs.
-	ConfiguredAtLaunch bool
+	// ConfiguredAtLaunch marks an EBS volume configured when the task
+	// runs; ConfiguredAtLaunchRange is where it is set, for the
+	// requirements it brings.
+	ConfiguredAtLaunch      bool
+	ConfiguredAtLaunchRange source.Range `json:"-"`
 }

@@ -30,7 +30,19 @@ type evaluator struct {
 	locals    []*hclsyntax.Attribute
 	resources []*hclsyntax.Block
 	data      []*hclsyntax.Block
-	modules   []string
+	modules   []*hclsyntax.Block
+	outputs   []*hclsyntax.Block
+
+	// Child modules (modules.go). prefix is the module path of this
+	// module's addresses ("" at the root, "module.x." in a child); top
+	// collects what must be said once whatever the evaluation round.
+	prefix   string
+	depth    int
+	stack    []string // absolute directories of the calling modules
+	top      *source.Diagnostics
+	modVals  map[string]cty.Value
+	children map[string]*childResult
+	current  []*childResult
 
 	refs      *refScan
 	overrides map[string]cty.Value
@@ -39,7 +51,8 @@ type evaluator struct {
 }
 
 func newEvaluator(m *Module, opts Options, ds *source.Diagnostics) *evaluator {
-	e := &evaluator{m: m, opts: opts, ds: ds, overrides: map[string]cty.Value{}, localVals: map[string]cty.Value{}}
+	e := &evaluator{m: m, opts: opts, ds: ds, top: ds, overrides: map[string]cty.Value{}, localVals: map[string]cty.Value{},
+		modVals: map[string]cty.Value{}, children: map[string]*childResult{}}
 	e.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.functions()}
 	return e
 }
@@ -63,7 +76,9 @@ func (e *evaluator) collect(bodies []*hclsyntax.Body) {
 			case blk.Type == "data" && len(blk.Labels) == 2:
 				e.data = append(e.data, blk)
 			case blk.Type == "module" && len(blk.Labels) == 1:
-				e.modules = append(e.modules, blk.Labels[0])
+				e.modules = append(e.modules, blk)
+			case blk.Type == "output" && len(blk.Labels) == 1:
+				e.outputs = append(e.outputs, blk)
 			}
 		}
 	}
@@ -143,7 +158,7 @@ func (e *evaluator) run() {
 				v, diags = a.Expr.Value(nil)
 				addHCL(e.ds, diags, source.Warning)
 			} else {
-				v = cty.UnknownVal(ty).Mark(ref("var." + name))
+				v = cty.UnknownVal(ty).Mark(ref(e.prefix + "var." + name))
 			}
 		}
 		if defs != nil && v.IsKnown() && !v.IsNull() {
@@ -159,29 +174,32 @@ func (e *evaluator) run() {
 		vars[name] = v
 	}
 	for _, k := range e.undeclared("var", func(n string) bool { _, ok := vars[n]; return ok }) {
-		vars[k] = unknownRef("var." + k)
+		vars[k] = unknownRef(e.prefix + "var." + k)
 	}
 	e.ctx.Variables["var"] = cty.ObjectVal(vars)
 	declaredLocal := map[string]bool{}
 	for _, a := range e.locals {
 		declaredLocal[a.Name] = true
-		e.localVals[a.Name] = unknownRef("local." + a.Name)
+		e.localVals[a.Name] = unknownRef(e.prefix + "local." + a.Name)
 	}
 	for _, k := range e.undeclared("local", func(n string) bool { return declaredLocal[n] }) {
-		e.localVals[k] = unknownRef("local." + k)
+		e.localVals[k] = unknownRef(e.prefix + "local." + k)
 	}
 	e.ctx.Variables["path"] = cty.ObjectVal(map[string]cty.Value{
-		"module": cty.StringVal(e.m.Dir), "root": cty.StringVal(e.m.Dir), "cwd": cty.StringVal("."),
+		"module": cty.StringVal(e.m.Dir), "root": cty.StringVal(e.m.rootDir()), "cwd": cty.StringVal("."),
 	})
 	e.ctx.Variables["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
-	mods := map[string]cty.Value{}
-	for _, n := range e.modules {
-		mods[n] = e.refs.instanceValue("module."+n, false)
+	for _, b := range e.modules {
+		_, c := b.Body.Attributes["count"]
+		_, f := b.Body.Attributes["for_each"]
+		e.modVals[b.Labels[0]] = e.refs.instanceValue("module."+b.Labels[0], c || f)
 	}
 	for n := range e.refs.mods {
-		mods[n] = e.refs.instanceValue("module."+n, false)
+		if _, ok := e.modVals[n]; !ok {
+			e.modVals[n] = e.refs.instanceValue("module."+n, false)
+		}
 	}
-	e.ctx.Variables["module"] = cty.ObjectVal(mods)
+	e.ctx.Variables["module"] = cty.ObjectVal(e.modVals)
 	expanded := map[string]bool{}
 	byType := map[string]map[string]cty.Value{}
 	for _, r := range e.resources {
@@ -227,9 +245,23 @@ func (e *evaluator) run() {
 		e.dataVals[d.Labels[0]][d.Labels[1]] = e.dataValue(d, false)
 	}
 	e.setLocalsAndData()
+	e.fixedPoint()
+	// Child modules see the caller's values, and the caller sees their
+	// outputs: alternate until neither changes (inputs unchanged are not
+	// evaluated again).
+	for round := 0; round < 4 && len(e.modules) > 0; round++ {
+		if !e.evalModules(round == 0) {
+			break
+		}
+		e.fixedPoint()
+	}
+	e.finish()
+}
 
-	// Fixed point: each pass may resolve locals and documents that depend on
-	// ones resolved in the pass before.
+// fixedPoint evaluates locals and data sources again until nothing changes:
+// each pass may resolve locals and documents that depend on ones resolved in
+// the pass before.
+func (e *evaluator) fixedPoint() {
 	for pass := 0; pass <= len(e.locals)+len(e.data)+1; pass++ {
 		changed := false
 		for _, a := range e.locals {
@@ -251,6 +283,11 @@ func (e *evaluator) run() {
 			break
 		}
 	}
+}
+
+// finish reports what stays unevaluable and expands every resource and data
+// instance, then adds the child modules' results.
+func (e *evaluator) finish() {
 	for _, a := range e.locals {
 		if _, diags := a.Expr.Value(e.ctx); diags.HasErrors() {
 			e.warnEval(diags, "local."+a.Name)
@@ -260,10 +297,15 @@ func (e *evaluator) run() {
 		e.dataValue(d, true)
 	}
 	for _, r := range e.resources {
-		e.m.Resources = append(e.m.Resources, e.instances(r, r.Labels[0]+"."+r.Labels[1])...)
+		e.m.Resources = append(e.m.Resources, e.instances(r, e.prefix+r.Labels[0]+"."+r.Labels[1])...)
 	}
 	for _, d := range e.data {
-		e.m.DataSources = append(e.m.DataSources, e.instances(d, "data."+d.Labels[0]+"."+d.Labels[1])...)
+		e.m.DataSources = append(e.m.DataSources, e.instances(d, e.prefix+"data."+d.Labels[0]+"."+d.Labels[1])...)
+	}
+	for _, c := range e.current {
+		e.m.Resources = append(e.m.Resources, c.sub.Resources...)
+		e.m.DataSources = append(e.m.DataSources, c.sub.DataSources...)
+		*e.ds = append(*e.ds, c.ds...)
 	}
 }
 
@@ -312,7 +354,7 @@ func (e *evaluator) setLocalsAndData() {
 // dataValue is what references to a data source see. Only data sources whose
 // answer is known offline resolve; the rest stay unknown.
 func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
-	prefix := "data." + d.Labels[0] + "." + d.Labels[1] + "."
+	prefix := e.prefix + "data." + d.Labels[0] + "." + d.Labels[1] + "."
 	str := func(s, attr string) cty.Value {
 		if s == "" {
 			return cty.UnknownVal(cty.String).Mark(ref(prefix + attr))
@@ -350,7 +392,7 @@ func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
 		return cty.TupleVal(vals)
 	}
 	if c || f {
-		return unknownRef("data." + d.Labels[0] + "." + d.Labels[1])
+		return unknownRef(e.prefix + "data." + d.Labels[0] + "." + d.Labels[1])
 	}
 	switch d.Labels[0] {
 	case "aws_caller_identity":
@@ -411,16 +453,27 @@ func (e *evaluator) dataValue(d *hclsyntax.Block, report bool) cty.Value {
 // instances expands count and for_each. count = 0 or an empty for_each means
 // the resource does not exist; an unresolvable one is read as one instance.
 func (e *evaluator) instances(blk *hclsyntax.Block, addr string) []*Resource {
-	mk := func(ctx *hcl.EvalContext, a string) *Resource {
+	var out []*Resource
+	e.expand(blk.Body, addr, func(ctx *hcl.EvalContext, a string, _ cty.Value) {
 		r := &Resource{Type: blk.Labels[0], Name: blk.Labels[1], Address: a, Range: hclRange(blk.DefRange())}
 		r.Attributes = e.bodyNode(blk.Body, ctx, hclRange(blk.Body.SrcRange))
 		if blk.Type == "data" && blk.Labels[0] == "aws_iam_policy_document" {
 			doc := e.policyDocument(blk.Body, ctx, false)
 			r.Attributes.Members = append(r.Attributes.Members, &jsontree.Member{Key: "json", KeyRange: r.Range, Value: e.toNode(doc, nil, r.Range)})
 		}
-		return r
-	}
-	if a, ok := blk.Body.Attributes["count"]; ok {
+		out = append(out, r)
+	})
+	return out
+}
+
+// expand calls fn once per instance of a block with count or for_each
+// (https://developer.hashicorp.com/terraform/language/meta-arguments/count,
+// .../for_each), with count.index or each bound and the instance's address;
+// key is the instance key (a number, a string), or cty.NilVal when the block
+// has neither argument or its value is unknown offline, in which case it is
+// read as one instance at the unindexed address, with a warning.
+func (e *evaluator) expand(body *hclsyntax.Body, addr string, fn func(ctx *hcl.EvalContext, addr string, key cty.Value)) {
+	if a, ok := body.Attributes["count"]; ok {
 		v, diags := a.Expr.Value(e.ctx)
 		v, _ = v.Unmark()
 		n := -1
@@ -431,24 +484,24 @@ func (e *evaluator) instances(blk *hclsyntax.Block, addr string) []*Resource {
 		}
 		if n < 0 {
 			e.ds.Warnf(hclRange(a.Expr.Range()), "%s: count is not known offline; reading it as one instance", addr)
-			return []*Resource{mk(e.child(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})}), addr)}
+			fn(e.child(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})}), addr, cty.NilVal)
+			return
 		}
-		var out []*Resource
 		for i := 0; i < n; i++ {
 			ctx := e.child(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))})})
-			out = append(out, mk(ctx, addr+"["+strconv.Itoa(i)+"]"))
+			fn(ctx, addr+"["+strconv.Itoa(i)+"]", cty.NumberIntVal(int64(i)))
 		}
-		return out
+		return
 	}
-	if a, ok := blk.Body.Attributes["for_each"]; ok {
+	if a, ok := body.Attributes["for_each"]; ok {
 		v, diags := a.Expr.Value(e.ctx)
 		v, _ = v.UnmarkDeep()
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !(v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()) {
 			e.ds.Warnf(hclRange(a.Expr.Range()), "%s: for_each is not known offline; reading it as one instance", addr)
 			ctx := e.child(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String), "value": cty.DynamicVal})})
-			return []*Resource{mk(ctx, addr)}
+			fn(ctx, addr, cty.NilVal)
+			return
 		}
-		var out []*Resource
 		for it := v.ElementIterator(); it.Next(); {
 			k, ev := it.Element()
 			if v.Type().IsSetType() {
@@ -462,11 +515,11 @@ func (e *evaluator) instances(blk *hclsyntax.Block, addr string) []*Resource {
 				}
 			}
 			ctx := e.child(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": ev})})
-			out = append(out, mk(ctx, fmt.Sprintf("%s[%q]", addr, k.AsString())))
+			fn(ctx, fmt.Sprintf("%s[%q]", addr, k.AsString()), k)
 		}
-		return out
+		return
 	}
-	return []*Resource{mk(e.ctx, addr)}
+	fn(e.ctx, addr, cty.NilVal)
 }
 
 func (e *evaluator) child(vars map[string]cty.Value) *hcl.EvalContext {

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -162,7 +163,7 @@ func (e *evaluator) fileFunc() function.Function {
 // and only the given variables in scope.
 func (e *evaluator) templateFileFunc(base map[string]function.Function) function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "vars", Type: cty.DynamicPseudoType, AllowUnknown: true}},
+		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "vars", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowMarked: true}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p := e.resolvePath(args[0].AsString())
@@ -203,7 +204,41 @@ func (e *evaluator) renderTemplate(src []byte, name string, m cty.Value, base ma
 	if diags.HasErrors() {
 		return cty.NilVal, function.NewArgError(1, diags)
 	}
+	if raw, _ := v.UnmarkDeep(); !raw.IsKnown() {
+		if t, ok := e.renderWithPlaceholders(tmpl, vars, fs); ok {
+			return t, nil
+		}
+	}
 	return convert.Convert(v, cty.String)
+}
+
+// renderWithPlaceholders renders a template whose variables are partly
+// unknown with each unknown written as a placeholder naming its reference,
+// as jsonencode does: a container definition template with one unknown
+// ARN stays readable. It fails, leaving the result unknown, when a
+// placeholder cannot stand in: the template then fails (a condition on an
+// unknown) or JSON text stops being JSON (an unknown number unquoted).
+func (e *evaluator) renderWithPlaceholders(tmpl hclsyntax.Expression, vars map[string]cty.Value, fs map[string]function.Function) (cty.Value, bool) {
+	filled := make(map[string]cty.Value, len(vars))
+	for k, v := range vars {
+		filled[k] = e.fillUnknown(v)
+	}
+	v, diags := tmpl.Value(&hcl.EvalContext{Variables: filled, Functions: fs})
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return cty.NilVal, false
+	}
+	t, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return cty.NilVal, false
+	}
+	if s := strings.TrimSpace(t.AsString()); (strings.HasPrefix(s, "[") || strings.HasPrefix(s, "{")) && !json.Valid([]byte(s)) {
+		return cty.NilVal, false
+	}
+	return t, true
 }
 
 // jsonEncodeFunc is jsonencode that keeps a partly unknown value: each

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -130,4 +131,36 @@ func TestGoldenCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGoldenModules loads a module tree with local child modules (one in
+// JSON syntax, one called with for_each) and a registry module, and keeps
+// addresses, shapes, ranges and diagnostics in a reviewed golden file.
+func TestGoldenModules(t *testing.T) {
+	dir := filepath.Join("testdata", "modules", "root")
+	m, ds := Load(dir, Options{Region: "eu-west-1", Account: "111122223333"})
+	var b strings.Builder
+	b.WriteString(summary(m, dsString{ds.Error()}, dir))
+	// Placeholders are this fixture's point: print them, not just shapes.
+	for _, r := range m.Resources {
+		for _, mem := range r.Attributes.Members {
+			if mem.Value.Unknown {
+				fmt.Fprintf(&b, "placeholder %s.%s = %s\n", r.Address, mem.Key, mem.Value.Str)
+			}
+			if mem.Key == "container_definitions" && !mem.Value.Unknown {
+				if j, err := m.ParseJSON(mem.Value); err == nil {
+					fmt.Fprintf(&b, "json %s.%s = %s\n", r.Address, mem.Key, render(j))
+				}
+			}
+		}
+	}
+	var keys []string
+	for k := range m.Aliases {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "alias %s = %s\n", k, m.Aliases[k])
+	}
+	testutil.Golden(t, filepath.Join("testdata", "modules.golden"), []byte(b.String()), *update)
 }

@@ -2,17 +2,87 @@ package terraform
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
+
+// placeholderArgs are the arguments of a policy document whose unknown
+// values are written as placeholders (resources, condition values,
+// principal identifiers); an unknown action, effect or source document
+// still makes the whole document unknown.
+var placeholderArgs = map[string]bool{"resources": true, "not_resources": true, "values": true, "identifiers": true}
+
+// withPlaceholders evaluates expr writing each unknown reference as its
+// placeholder, keeping the text around it: "${aws_s3_bucket.b.arn}/.env"
+// stays that, where the value as a whole would only be unknown. ok is
+// false when some unknown part names no single reference.
+func (e *evaluator) withPlaceholders(expr hclsyntax.Expression, ctx *hcl.EvalContext) (cty.Value, bool) {
+	switch x := expr.(type) {
+	case *hclsyntax.TupleConsExpr:
+		vals := make([]cty.Value, 0, len(x.Exprs))
+		for _, it := range x.Exprs {
+			v, ok := e.withPlaceholders(it, ctx)
+			if !ok {
+				return cty.NilVal, false
+			}
+			vals = append(vals, v)
+		}
+		if len(vals) == 0 {
+			return cty.EmptyTupleVal, true
+		}
+		return cty.TupleVal(vals), true
+	case *hclsyntax.TemplateWrapExpr:
+		return e.withPlaceholders(x.Wrapped, ctx)
+	case *hclsyntax.TemplateExpr:
+		var b strings.Builder
+		for _, part := range x.Parts {
+			v, ok := e.withPlaceholders(part, ctx)
+			if !ok || v.IsNull() {
+				return cty.NilVal, false
+			}
+			sv, err := convert.Convert(v, cty.String)
+			if err != nil {
+				return cty.NilVal, false
+			}
+			b.WriteString(sv.AsString())
+		}
+		return cty.StringVal(b.String()), true
+	}
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	raw, marks := v.UnmarkDeep()
+	if raw.IsWhollyKnown() {
+		return raw, true
+	}
+	if !raw.IsKnown() {
+		name := refName(marks)
+		if name == "" || strings.Contains(name, ",") {
+			return cty.NilVal, false
+		}
+		ph := "${" + name + "}"
+		e.m.placeholders[ph] = true
+		return cty.StringVal(ph), true
+	}
+	// A collection with unknown elements (concat(local.arns, [x.arn])).
+	v = e.fillUnknown(v)
+	if !v.IsWhollyKnown() || strings.Contains(v.GoString(), "${unknown}") {
+		return cty.NilVal, false
+	}
+	return v, true
+}
 
 // policyDocument renders data "aws_iam_policy_document" the way the AWS
 // provider does: statement blocks to Statement entries, a one-element list
 // to a bare string, principals grouped by type, conditions by operator, then
 // source_policy_documents underneath and override_policy_documents on top,
-// matched by Sid. It returns an unknown string when any input is unknown.
+// matched by Sid. It returns an unknown string when an input is unknown,
+// except the references placeholderArgs lists.
 // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document
 func (e *evaluator) policyDocument(body *hclsyntax.Body, ctx *hcl.EvalContext, report bool) cty.Value {
 	unknown := cty.UnknownVal(cty.String)
@@ -31,6 +101,15 @@ func (e *evaluator) policyDocument(body *hclsyntax.Body, ctx *hcl.EvalContext, r
 			return cty.NilVal, false
 		}
 		v, _ = v.UnmarkDeep()
+		if !v.IsWhollyKnown() && placeholderArgs[name] {
+			// ARNs of resources created with the document: written
+			// as placeholders, which the policy engine matches like
+			// "*" within their part, and which name the same thing
+			// as the requirement that needs them.
+			if pv, good := e.withPlaceholders(a.Expr, c); good {
+				v = pv
+			}
+		}
 		if !v.IsWhollyKnown() {
 			ok = false
 			return cty.NilVal, false

@@ -31,11 +31,14 @@ type refScan struct {
 	types map[string]map[string]bool // resource type → names
 	data  map[string]map[string]bool // data type → names
 	mods  map[string]bool
+	// prefix qualifies the names of unknowns inside a child module
+	// ("module.x."), so that they name the same thing from everywhere.
+	prefix string
 }
 
 func (e *evaluator) scanRefs(bodies []*hclsyntax.Body) *refScan {
 	s := &refScan{first: map[string]hcl.Range{}, attrs: map[string]map[string]bool{}, index: map[string]bool{},
-		types: map[string]map[string]bool{}, data: map[string]map[string]bool{}, mods: map[string]bool{}}
+		types: map[string]map[string]bool{}, data: map[string]map[string]bool{}, mods: map[string]bool{}, prefix: e.prefix}
 	var walk func(b *hclsyntax.Body)
 	walk = func(b *hclsyntax.Body) {
 		for _, a := range b.Attributes {
@@ -127,7 +130,7 @@ func (s *refScan) add(t hcl.Traversal) {
 // for_each) or expanded.
 func (s *refScan) instanceValue(addr string, expanded bool) cty.Value {
 	if expanded || s.index[addr] || len(s.attrs[addr]) == 0 {
-		return unknownRef(addr)
+		return unknownRef(s.prefix + addr)
 	}
 	names := make([]string, 0, len(s.attrs[addr]))
 	for n := range s.attrs[addr] {
@@ -136,7 +139,7 @@ func (s *refScan) instanceValue(addr string, expanded bool) cty.Value {
 	sort.Strings(names)
 	obj := map[string]cty.Value{}
 	for _, n := range names {
-		obj[n] = unknownRef(addr + "." + n)
+		obj[n] = unknownRef(s.prefix + addr + "." + n)
 	}
 	return cty.ObjectVal(obj)
 }

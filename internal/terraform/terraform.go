@@ -5,7 +5,17 @@
 //
 // Terraform semantics followed: variable precedence and tfvars auto-loading
 // (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence),
-// count and for_each (https://developer.hashicorp.com/terraform/language/meta-arguments/count).
+// count and for_each (https://developer.hashicorp.com/terraform/language/meta-arguments/count),
+// local child modules with their inputs and outputs, addressed
+// module.NAME.TYPE.NAME (https://developer.hashicorp.com/terraform/language/modules/syntax,
+// https://developer.hashicorp.com/terraform/language/expressions/references),
+// and the JSON configuration syntax
+// (https://developer.hashicorp.com/terraform/language/syntax/json).
+//
+// What is not known offline stays visible as a placeholder naming its
+// reference, ${aws_iam_role.r.arn}, module-qualified inside a child module
+// (${module.x.aws_iam_role.r.arn}), so that a task definition and the role
+// or policy that names the same resource meet on the same text.
 package terraform
 
 import (
@@ -35,10 +45,16 @@ type Options struct {
 // evaluation goes.
 type Module struct {
 	Dir         string
-	Resources   []*Resource // managed resources, one per instance
-	DataSources []*Resource // data sources, one per instance
-	files       map[string][]byte
-	origins     map[*jsontree.Node]origin
+	Resources   []*Resource // managed resources, one per instance, child modules' included
+	DataSources []*Resource // data sources, one per instance, child modules' included
+	// Aliases maps the placeholder of a child module's output that is
+	// unknown offline (${module.x.role_arn}) to the placeholder of the one
+	// reference it passes on (${module.x.aws_iam_role.r.arn}), so that a
+	// role found by one name is found by the other.
+	Aliases map[string]string
+	shared  *loadState
+	files   map[string][]byte
+	origins map[*jsontree.Node]origin
 	// placeholders are the ${...} strings jsonencode wrote for unknowns.
 	placeholders map[string]bool
 }
@@ -47,7 +63,8 @@ type Module struct {
 type Resource struct {
 	Type, Name string
 	// Address is how Terraform names the instance: aws_iam_role.execution,
-	// aws_iam_role.x[0], data.aws_iam_policy_document.p.
+	// aws_iam_role.x[0], data.aws_iam_policy_document.p, and in a child
+	// module module.svc.aws_iam_role.r or module.svc[0].module.b.TYPE.NAME.
 	Address string
 	// Attributes is an object: arguments as values, nested blocks as arrays
 	// of objects. Unresolvable values are Unknown nodes naming the reference.
@@ -65,8 +82,9 @@ type origin struct {
 	start, end int
 }
 
-// Load reads a .tf file, or every .tf file of a directory, with the
-// directory's terraform.tfvars and *.auto.tfvars; or a .json file written by
+// Load reads a .tf or .tf.json file, or every such file of a directory,
+// with the directory's terraform.tfvars and *.auto.tfvars, following the
+// local child modules they call (modules.go); or a .json file written by
 // `terraform show -json` (state or plan). It always returns a Module
 // (possibly empty); problems come back as diagnostics.
 func Load(path string, opts Options) (*Module, source.Diagnostics) {
@@ -79,27 +97,12 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 	var files, tfvars []string
 	dir := path
 	if st.IsDir() {
-		ents, err := os.ReadDir(path)
+		var err error
+		files, tfvars, err = listModule(path, &ds)
 		if err != nil {
 			ds.Errorf(source.Range{File: path}, "cannot read directory: %v", err)
 			return &Module{Dir: path}, ds
 		}
-		for _, e := range ents {
-			n := e.Name()
-			switch {
-			case e.IsDir():
-			case strings.HasSuffix(n, ".tf"):
-				files = append(files, filepath.Join(path, n))
-			case strings.HasSuffix(n, ".tf.json"):
-				ds.Warnf(source.Range{File: filepath.Join(path, n)}, "Terraform JSON syntax is not read yet; file skipped")
-			case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
-				tfvars = append(tfvars, filepath.Join(path, n))
-			}
-		}
-		// terraform.tfvars first, then *.auto.tfvars in lexical order.
-		sort.SliceStable(tfvars, func(i, j int) bool {
-			return filepath.Base(tfvars[i]) == "terraform.tfvars" && filepath.Base(tfvars[j]) != "terraform.tfvars"
-		})
 	} else {
 		dir = filepath.Dir(path)
 		if isShowJSON(path) {
@@ -110,34 +113,104 @@ func Load(path string, opts Options) (*Module, source.Diagnostics) {
 			}
 			return loadShowJSON(path, src)
 		}
-		if strings.HasSuffix(path, ".tf.json") {
-			ds.Warnf(source.Range{File: path}, "Terraform JSON syntax is not read yet; file skipped")
-		} else {
-			files = []string{path}
+		files = []string{path}
+	}
+	m := newModule(dir)
+	bodies := m.parse(files, &ds)
+	e := newEvaluator(m, opts, &ds)
+	if abs, err := filepath.Abs(dir); err == nil {
+		e.stack = []string{abs}
+	}
+	e.collect(bodies)
+	e.loadVariables(append(tfvars, opts.VarFiles...))
+	e.run()
+	ds.Sort()
+	return m, ds
+}
+
+// newModule is an empty module rooted at dir.
+func newModule(dir string) *Module {
+	return &Module{Dir: dir, Aliases: map[string]string{}, shared: &loadState{root: dir, parsed: map[string]*hclsyntax.Body{}, warned: map[string]bool{}},
+		files: map[string][]byte{}, origins: map[*jsontree.Node]origin{}, placeholders: map[string]bool{}}
+}
+
+// loadState is what a root module and its child modules share.
+type loadState struct {
+	root   string
+	parsed map[string]*hclsyntax.Body // file → body, nil when it did not parse
+	warned map[string]bool
+}
+
+// listModule lists a module directory's configuration files and its
+// variable files, terraform.tfvars first, then *.auto.tfvars in lexical
+// order.
+func listModule(dir string, ds *source.Diagnostics) (files, tfvars []string, err error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case e.IsDir():
+		case strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json"):
+			files = append(files, filepath.Join(dir, n))
+		case n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars"):
+			tfvars = append(tfvars, filepath.Join(dir, n))
 		}
 	}
-	m := &Module{Dir: dir, files: map[string][]byte{}, origins: map[*jsontree.Node]origin{}, placeholders: map[string]bool{}}
+	sort.SliceStable(tfvars, func(i, j int) bool {
+		return filepath.Base(tfvars[i]) == "terraform.tfvars" && filepath.Base(tfvars[j]) != "terraform.tfvars"
+	})
+	return files, tfvars, nil
+}
+
+// parse parses configuration files, each once per load: a child module
+// called twice is read once, and its syntax errors are reported once.
+func (m *Module) parse(files []string, ds *source.Diagnostics) []*hclsyntax.Body {
 	var bodies []*hclsyntax.Body
 	for _, f := range files {
+		if b, ok := m.shared.parsed[f]; ok {
+			if b != nil {
+				bodies = append(bodies, b)
+			}
+			continue
+		}
+		m.shared.parsed[f] = nil
 		src, err := os.ReadFile(f)
 		if err != nil {
 			ds.Errorf(source.Range{File: f}, "cannot read: %v", err)
 			continue
 		}
 		m.files[f] = src
-		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
-		addHCL(&ds, diags, source.Error)
-		if file == nil || diags.HasErrors() {
-			continue
+		var b *hclsyntax.Body
+		if strings.HasSuffix(f, ".tf.json") {
+			var diags hcl.Diagnostics
+			b, diags = parseJSONConfig(src, f)
+			addHCL(ds, diags, source.Error)
+			if b == nil || diags.HasErrors() {
+				continue
+			}
+		} else {
+			file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+			addHCL(ds, diags, source.Error)
+			if file == nil || diags.HasErrors() {
+				continue
+			}
+			b = file.Body.(*hclsyntax.Body)
 		}
-		bodies = append(bodies, file.Body.(*hclsyntax.Body))
+		m.shared.parsed[f] = b
+		bodies = append(bodies, b)
 	}
-	e := newEvaluator(m, opts, &ds)
-	e.collect(bodies)
-	e.loadVariables(append(tfvars, opts.VarFiles...))
-	e.run()
-	ds.Sort()
-	return m, ds
+	return bodies
+}
+
+// rootDir is path.root: the directory of the module Load was given.
+func (m *Module) rootDir() string {
+	if m.shared == nil {
+		return m.Dir
+	}
+	return m.shared.root
 }
 
 // addHCL turns HCL diagnostics into ours. HCL errors carry a subject range.
@@ -168,14 +241,49 @@ func hclRange(r hcl.Range) source.Range {
 }
 
 // placeholder names an unresolvable expression the way Terraform's own
-// interpolation would print it.
-func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
+// interpolation would print it. In a child module (prefix "module.x."),
+// each reference in it is written with its module-qualified address, so
+// that the text names the same things from everywhere.
+func placeholder(expr hclsyntax.Expression, files map[string][]byte, prefix string) string {
 	r := expr.Range()
 	src := files[r.Filename]
 	if src != nil && r.End.Byte <= len(src) && r.Start.Byte <= r.End.Byte {
-		t := strings.TrimSpace(string(src[r.Start.Byte:r.End.Byte]))
+		text := src[r.Start.Byte:r.End.Byte]
+		if prefix != "" {
+			var at []int
+			for _, v := range expr.Variables() {
+				root := v.RootName()
+				vr := v.SourceRange()
+				// Addresses only: not count, each, path, self, terraform,
+				// nor a dynamic block's iterator (no "_", unlike a
+				// resource type; the heuristic refScan uses too).
+				if reserved[root] && root != "var" && root != "local" && root != "module" && root != "data" ||
+					!reserved[root] && !strings.Contains(root, "_") ||
+					vr.Filename != r.Filename || vr.Start.Byte < r.Start.Byte || vr.Start.Byte >= r.End.Byte {
+					continue
+				}
+				at = append(at, vr.Start.Byte-r.Start.Byte)
+			}
+			sort.Ints(at)
+			var b strings.Builder
+			last := 0
+			for _, i := range at {
+				if i < last {
+					continue
+				}
+				b.Write(text[last:i])
+				b.WriteString(prefix)
+				last = i
+			}
+			b.Write(text[last:])
+			text = []byte(b.String())
+		}
+		t := strings.TrimSpace(string(text))
 		if strings.HasPrefix(t, `"${`) && strings.HasSuffix(t, `}"`) && strings.Count(t, "${") == 1 {
 			return t[1 : len(t)-1]
+		}
+		if strings.HasPrefix(t, "${") && strings.HasSuffix(t, "}") && strings.Count(t, "${") == 1 {
+			return t // the inside of a JSON string
 		}
 		if len(t) > 200 {
 			t = t[:200] + "..."
@@ -183,6 +291,41 @@ func placeholder(expr hclsyntax.Expression, files map[string][]byte) string {
 		return "${" + t + "}"
 	}
 	return "${unknown}"
+}
+
+// placeholder names an unknown value. A reference through a variable, a
+// local or a module output names what it stands for when that is one
+// reference (${aws_iam_role.r.arn} rather than ${local.role_arn}), so that a
+// role is found however its ARN travelled. In a child module, references
+// name the module-qualified address (${module.x.aws_iam_role.r.arn}),
+// which is the address of the resource the role loader reads.
+func (e *evaluator) placeholder(expr hclsyntax.Expression, marks cty.ValueMarks) string {
+	ph := placeholder(expr, e.m.files, e.prefix)
+	if t, ok := traversalOf(expr); ok {
+		switch t.RootName() {
+		case "var", "local", "module":
+			name := refName(marks)
+			// A name that the reference only extends (module.x for
+			// module.x[0].out, unknown as a whole) says less than the
+			// reference.
+			if name != "" && !strings.Contains(name, ",") && !strings.HasPrefix(strings.TrimPrefix(ph, "${"), name) {
+				return "${" + name + "}"
+			}
+		}
+	}
+	return ph
+}
+
+// traversalOf is the traversal an expression is, seen through a "${...}"
+// wrapper.
+func traversalOf(expr hclsyntax.Expression) (hcl.Traversal, bool) {
+	if w, ok := expr.(*hclsyntax.TemplateWrapExpr); ok {
+		expr = w.Wrapped
+	}
+	if s, ok := expr.(*hclsyntax.ScopeTraversalExpr); ok {
+		return s.Traversal, true
+	}
+	return nil, false
 }
 
 // toNode converts a cty value into a jsontree node. expr, when not nil, is
@@ -197,7 +340,7 @@ func (e *evaluator) toNode(v cty.Value, expr hclsyntax.Expression, fallback sour
 	if !v.IsWhollyKnown() && (!v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType() || v.Type().IsTupleType() || v.Type().IsListType() || v.Type().IsSetType())) {
 		ph := "${unknown}"
 		if expr != nil {
-			ph = placeholder(expr, e.m.files)
+			ph = e.placeholder(expr, marks)
 		} else if name := refName(marks); name != "" {
 			ph = "${" + name + "}"
 		}
@@ -352,9 +495,10 @@ func (m *Module) ParseJSON(n *jsontree.Node) (*jsontree.Node, error) {
 	return t, nil
 }
 
-// markUnknown flags the placeholders jsonencode wrote for unknown values.
+// markUnknown flags the strings holding placeholders that jsonencode,
+// templates and policy documents wrote for unknown values.
 func (m *Module) markUnknown(n *jsontree.Node) {
-	if n.Kind == jsontree.String && m.placeholders[n.Str] {
+	if n.Kind == jsontree.String && m.holdsPlaceholder(n.Str) {
 		n.Unknown = true
 	}
 	for _, it := range n.Items {
@@ -363,6 +507,29 @@ func (m *Module) markUnknown(n *jsontree.Node) {
 	for _, mem := range n.Members {
 		m.markUnknown(mem.Value)
 	}
+}
+
+// holdsPlaceholder reports whether s is or contains a placeholder this load
+// wrote; a "${...}" the input wrote itself is left as it is.
+func (m *Module) holdsPlaceholder(s string) bool {
+	if m.placeholders[s] {
+		return true
+	}
+	for i := strings.Index(s, "${"); i >= 0; {
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return false
+		}
+		if m.placeholders[s[i:i+j+1]] {
+			return true
+		}
+		k := strings.Index(s[i+2:], "${")
+		if k < 0 {
+			return false
+		}
+		i += 2 + k
+	}
+	return false
 }
 
 func setRange(n *jsontree.Node, r source.Range) {

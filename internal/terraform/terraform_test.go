@@ -18,6 +18,9 @@ func write(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for n, c := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -107,6 +110,18 @@ data "template_file" "c" {
   vars = { x = "1" }
 }
 resource "aws_ecs_task_definition" "t" { container_definitions = data.template_file.c.rendered }`, "c.tpl": `[{"cpu":${x}}]`}, Options{}, "aws_ecs_task_definition.t", "container_definitions", `"[{\"cpu\":1}]"`},
+		{"template_file with an unknown variable writes its placeholder", map[string]string{"m.tf": `
+data "template_file" "c" {
+  template = file("c.tpl")
+  vars = { arn = aws_ssm_parameter.p.arn, image = "nginx" }
+}
+resource "aws_ecs_task_definition" "t" { container_definitions = data.template_file.c.rendered }`, "c.tpl": `[{"image":"${image}","secrets":[{"name":"S","valueFrom":"${arn}"}]}]`}, Options{}, "aws_ecs_task_definition.t", "container_definitions", `"[{\"image\":\"nginx\",\"secrets\":[{\"name\":\"S\",\"valueFrom\":\"${aws_ssm_parameter.p.arn}\"}]}]"`},
+		{"templatefile with an unknown variable writes its placeholder", map[string]string{"m.tf": `
+variable "image" { type = string }
+resource "aws_ecs_task_definition" "t" { container_definitions = templatefile("c.tpl", { image = var.image }) }`, "c.tpl": `[{"image":"${image}"}]`}, Options{}, "aws_ecs_task_definition.t", "container_definitions", `"[{\"image\":\"${var.image}\"}]"`},
+		{"a placeholder that would break the JSON leaves the template unknown", map[string]string{"m.tf": `
+variable "cpu" { type = number }
+resource "aws_ecs_task_definition" "t" { container_definitions = templatefile("c.tpl", { cpu = var.cpu }) }`, "c.tpl": `[{"cpu":${cpu}}]`}, Options{}, "aws_ecs_task_definition.t", "container_definitions", `UNKNOWN(${templatefile("c.tpl", { cpu = var.cpu })})`},
 		{"nested blocks", map[string]string{"m.tf": `
 resource "aws_ecs_task_definition" "t" {
   volume {
@@ -173,11 +188,26 @@ data "aws_iam_policy_document" "p" {
 }
 resource "aws_iam_policy" "x" { policy = data.aws_iam_policy_document.p.json }`}, Options{}, "aws_iam_policy.x", "policy",
 			`"{\"Statement\":[{\"Effect\":\"Deny\",\"NotAction\":[\"s3:*\",\"kms:Decrypt\"],\"NotResource\":\"arn:x\",\"Sid\":\"A\"}],\"Version\":\"2012-10-17\"}"`},
-		{"policy document with unknown stays unknown", map[string]string{"m.tf": `
+		{"policy document writes unknown resources as placeholders", map[string]string{"m.tf": `
 data "aws_iam_policy_document" "p" {
   statement {
-    actions = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.s.arn]
+    actions = ["secretsmanager:GetSecretValue", "s3:GetObject"]
+    resources = [aws_secretsmanager_secret.s.arn, "${aws_s3_bucket.b.arn}/.env"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.c.account_id]
+    }
+  }
+}
+data "aws_caller_identity" "c" {}
+resource "aws_iam_policy" "x" { policy = data.aws_iam_policy_document.p.json }`}, Options{}, "aws_iam_policy.x", "policy",
+			`"{\"Statement\":[{\"Action\":[\"secretsmanager:GetSecretValue\",\"s3:GetObject\"],\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"${data.aws_caller_identity.c.account_id}\"}},\"Effect\":\"Allow\",\"Resource\":[\"${aws_secretsmanager_secret.s.arn}\",\"${aws_s3_bucket.b.arn}/.env\"]}],\"Version\":\"2012-10-17\"}"`},
+		{"policy document with an unknown action stays unknown", map[string]string{"m.tf": `
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = [var.action]
+    resources = ["*"]
   }
 }
 resource "aws_iam_policy" "x" { policy = data.aws_iam_policy_document.p.json }`}, Options{}, "aws_iam_policy.x", "policy", `UNKNOWN(${data.aws_iam_policy_document.p.json})`},
@@ -487,5 +517,34 @@ func TestVarFilesAndMissingPath(t *testing.T) {
 	m, ds = Load(filepath.Join(dir, "nope.tf"), Options{})
 	if m == nil || !ds.HasErrors() {
 		t.Errorf("missing file: %v", ds)
+	}
+}
+
+// TestPlaceholdersMarkedUnknown: ParseJSON flags every string that holds a
+// placeholder this load wrote, whole or inside text, and no other.
+func TestPlaceholdersMarkedUnknown(t *testing.T) {
+	dir := write(t, map[string]string{"m.tf": `
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = [aws_s3_bucket.b.arn, "${aws_s3_bucket.b.arn}/.env", "arn:aws:s3:::literal/$${not.a.placeholder}"]
+  }
+}
+resource "aws_iam_policy" "x" { policy = data.aws_iam_policy_document.p.json }`})
+	m, ds := Load(dir, Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	doc, err := m.ParseJSON(find(m, "aws_iam_policy.x").Get("policy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range doc.Get("Statement").Items[0].Get("Resource").Items {
+		got = append(got, render(r))
+	}
+	want := []string{"UNKNOWN(${aws_s3_bucket.b.arn})", "UNKNOWN(${aws_s3_bucket.b.arn}/.env)", `"arn:aws:s3:::literal/${not.a.placeholder}"`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
