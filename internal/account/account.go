@@ -271,11 +271,14 @@ func (s *Snapshot) Mentioned(expr string) (*Principal, bool) {
 func mentions(expr string, r *Principal) bool {
 	for _, a := range r.Aliases {
 		core := strings.TrimSuffix(strings.TrimPrefix(a, "${"), "}")
-		core, _, _ = strings.Cut(core, "[")
 		switch {
-		case strings.HasPrefix(core, "aws_"):
-			if i := strings.LastIndexByte(core, '.'); i > strings.IndexByte(core, '.') {
-				core = core[:i] // aws_iam_role.x without the attribute
+		case strings.HasPrefix(core, "aws_") || strings.HasPrefix(core, "module."):
+			// aws_iam_role.x or module.m.aws_iam_role.x, without the
+			// instance key and the attribute.
+			if i := strings.IndexByte(core, '['); i >= 0 {
+				core = core[:i]
+			} else if i := strings.LastIndexByte(core, '.'); i >= 0 {
+				core = core[:i]
 			}
 		case strings.HasPrefix(core, "GetAtt:"):
 			core, _, _ = strings.Cut(core, ".")

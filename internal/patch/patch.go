@@ -72,6 +72,11 @@ func terraform(role *account.Principal, doc json.RawMessage) (*Patch, bool, erro
 	if addr == "" || file == "" {
 		return nil, false, nil
 	}
+	// A role in a child module is patched in the child's file, where its
+	// address has no module.NAME. prefix.
+	if i := strings.LastIndex(addr, ".aws_"); strings.HasPrefix(addr, "module.") && i >= 0 {
+		addr = addr[i+1:]
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return nil, false, err
