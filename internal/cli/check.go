@@ -118,6 +118,7 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 			continue
 		}
 		s, ds := iamdef.Load(path, opts)
+		e.warn(ds)
 		if s != nil && !ds.HasErrors() && len(s.Roles) > 0 {
 			in.Accounts = append(in.Accounts, s)
 		}

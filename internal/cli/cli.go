@@ -53,6 +53,7 @@ func exitWith(code int) error {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	warned         map[string]bool // warnings already printed
 }
 
 // Main runs execrole with args (without the program name) and returns the

@@ -121,11 +121,7 @@ func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
 			out = append(out, loadedTask{td: td, reqs: reqs})
 		}
 	}
-	for _, d := range all {
-		if d.Severity == source.Warning {
-			fmt.Fprintln(e.stderr, d.Error())
-		}
-	}
+	e.warn(all)
 	if err := all.Errs(); err != nil {
 		return nil, badInput(err)
 	}

@@ -93,12 +93,23 @@ func (e *env) loadPolicy(path string, t policy.Type) (*policy.Policy, error) {
 // warn prints warnings: the grammar's, and what the service authorization
 // reference says of the policy's actions, resources and condition keys
 // (unknown actions, wildcard-only actions on specific resources...).
+// A warning is printed once per run, however many loaders meet it (the
+// task and role loaders both read a Terraform directory).
 func (e *env) warn(lists ...source.Diagnostics) {
 	for _, ds := range lists {
 		for _, d := range ds {
-			if d.Severity == source.Warning {
-				fmt.Fprintln(e.stderr, d.Error())
+			if d.Severity != source.Warning {
+				continue
 			}
+			msg := d.Error()
+			if e.warned[msg] {
+				continue
+			}
+			if e.warned == nil {
+				e.warned = map[string]bool{}
+			}
+			e.warned[msg] = true
+			fmt.Fprintln(e.stderr, msg)
 		}
 	}
 }
