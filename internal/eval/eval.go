@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/execrole/execrole/internal/arn"
 	"github.com/execrole/execrole/internal/iamdata"
@@ -120,6 +121,7 @@ type Engine struct {
 	identity, boundary, session, resource, endpoints []*cPolicy
 	scps, rcps                                       [][]*cPolicy
 	hasBoundary, hasSession                          bool
+	nStmts                                           int
 }
 
 // Compile compiles the policies once for many evaluations. It fails only on
@@ -159,11 +161,38 @@ func Compile(set PolicySet) (*Engine, error) {
 	}
 	e.hasBoundary = len(e.boundary) > 0
 	e.hasSession = len(e.session) > 0
+	number := func(ps []*cPolicy) {
+		for _, p := range ps {
+			for _, s := range p.stmts {
+				s.id = e.nStmts
+				e.nStmts++
+			}
+		}
+	}
+	for _, lvl := range e.scps {
+		number(lvl)
+	}
+	for _, lvl := range e.rcps {
+		number(lvl)
+	}
+	number(e.resource)
+	number(e.endpoints)
+	number(e.identity)
+	number(e.boundary)
+	number(e.session)
 	return e, nil
 }
 
+// Statements returns how many statements the Engine holds: every Match.ID
+// is below it.
+func (e *Engine) Statements() int { return e.nStmts }
+
 // Match is one statement that matched the request.
 type Match struct {
+	// ID numbers the statement within its Engine, from 0 to
+	// Engine.Statements()-1, so that callers can keep per-statement data
+	// (such as its rendered form) in a slice.
+	ID   int
 	Gate Gate
 	// Level is the organization level of an SCP or RCP, the root being 0.
 	Level     int
@@ -224,6 +253,14 @@ func (e *Engine) Explain(req *Request) *Result {
 	r := &Result{}
 	r.Decision, r.Gate = e.decide(req, r)
 	return r
+}
+
+// ExplainInto is Explain into r, whose slices it truncates and reuses:
+// a caller explaining many requests one after the other allocates only
+// the Missing and NearMiss reason strings. r must not be in use elsewhere.
+func (e *Engine) ExplainInto(req *Request, r *Result) {
+	r.Matches, r.Missing, r.NearMisses = r.Matches[:0], r.Missing[:0], r.NearMisses[:0]
+	r.Decision, r.Gate = e.decide(req, r)
 }
 
 // state is one evaluation's pre-split request.
@@ -519,7 +556,7 @@ func (st *state) scan(pols []*cPolicy, g Gate, level int) gateResult {
 }
 
 func matchOf(s *cStatement, g Gate, level int) Match {
-	return Match{Gate: g, Level: level, Policy: s.pol.Name, Type: s.pol.Type, Statement: s.src.Name(), Effect: s.src.Effect, Range: s.src.Range}
+	return Match{ID: s.id, Gate: g, Level: level, Policy: s.pol.Name, Type: s.pol.Type, Statement: s.name, Effect: s.src.Effect, Range: s.src.Range}
 }
 
 // statement reports whether s applies to the request. why, filled only when
@@ -697,28 +734,30 @@ type actionInfo struct {
 }
 
 // lookupAction caches iamdata lookups per action string, keeping the
-// decision path free of allocations.
+// decision path free of allocations. A sync.Map, not a RWMutex: its reads
+// write nothing shared, so parallel batch workers do not contend on a
+// reader count for every request.
 var (
-	aiMu    sync.RWMutex
-	aiCache = map[string]actionInfo{}
+	aiCache sync.Map // string -> actionInfo
+	aiSize  atomic.Int64
 )
 
 func lookupAction(action string) actionInfo {
-	aiMu.RLock()
-	v, ok := aiCache[action]
-	aiMu.RUnlock()
-	if ok {
-		return v
+	if v, ok := aiCache.Load(action); ok {
+		return v.(actionInfo)
 	}
+	var v actionInfo
 	if a, ok := iamdata.LookupAction(action); ok {
 		v = actionInfo{known: true, wildcardOnly: a.WildcardOnly(), read: a.AccessLevel == "Read" || a.AccessLevel == "List"}
 	}
-	aiMu.Lock()
-	if len(aiCache) > 1<<16 {
-		clear(aiCache)
+	if aiSize.Add(1) > 1<<16 {
+		aiCache.Clear()
+		aiSize.Store(1)
 	}
-	aiCache[action] = v
-	aiMu.Unlock()
+	// A copy of the key: action may point into a caller's large buffer
+	// (simulate --requests reads the whole file), which the cache must not
+	// keep alive.
+	aiCache.Store(strings.Clone(action), v)
 	return v
 }
 
