@@ -400,7 +400,13 @@ func quoteIf(out []byte, s string, plain bool) []byte {
 // printable ASCII without escapes directly: AppendQuote writes such
 // strings unchanged between quotes.
 func quote(out []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if specialIn(load64(s, i)) {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			// Invalid UTF-8 is replaced, which is what JSON output needs.
 			out, _ = jsontext.AppendQuote(out, s)

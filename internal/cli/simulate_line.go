@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -162,7 +163,16 @@ func plainString(line string, i int) (string, int, bool) {
 	if i >= len(line) || line[i] != '"' {
 		return "", i, false
 	}
-	for j := i + 1; j < len(line); j++ {
+	j := i + 1
+	// Eight bytes at a time while none is special (SWAR; the bit tricks
+	// of https://graphics.stanford.edu/~seander/bithacks.html#HasLessInWord),
+	// since this loop is most of the decoding.
+	for ; j+8 <= len(line); j += 8 {
+		if specialIn(load64(line, j)) {
+			break
+		}
+	}
+	for ; j < len(line); j++ {
 		c := line[j]
 		if c == '"' {
 			return line[i+1 : j], j + 1, true
@@ -172,6 +182,25 @@ func plainString(line string, i int) (string, int, bool) {
 		}
 	}
 	return "", len(line), false
+}
+
+// load64 returns s[i:i+8] as a little-endian word (one load once compiled).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// specialIn reports whether some byte of w is below 0x20, above 0x7e, '"'
+// or '\\'. Borrows and carries can only flag bytes above a byte that is
+// itself special, so the answer for the word is exact.
+func specialIn(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (w - 0x20*ones) &^ w
+	high := w | (w + ones)
+	q := w ^ '"'*ones
+	bs := w ^ '\\'*ones
+	return (ctl|high|(q-ones)&^q|(bs-ones)&^bs)&highs != 0
 }
 
 // skipWS skips JSON whitespace (RFC 8259 §2).
@@ -281,7 +310,8 @@ func (d *lineDecoder) object(rl *requestLine) error {
 		return err
 	}
 	off = d.dec.InputOffset()
-	if _, err := d.dec.ReadToken(); err == nil {
+	if _, err := d.dec.ReadToken(); err != io.EOF {
+		// A valid token and a syntax error alike: nothing may follow.
 		return d.fail(off, errors.New("unexpected data after the request object"))
 	}
 	return nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -134,4 +135,35 @@ func FuzzLineDecoder(f *testing.F) {
 		}
 		checkFastAgrees(t, string(b))
 	})
+}
+
+func special(c byte) bool { return c < 0x20 || c > 0x7e || c == '"' || c == '\\' }
+
+// TestSpecialIn checks the word-at-a-time test against the byte-wise one:
+// every byte value at every position, then random words.
+func TestSpecialIn(t *testing.T) {
+	for p := 0; p < 8; p++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefgh")
+			b[p] = byte(c)
+			if got := specialIn(load64(string(b), 0)); got != special(byte(c)) {
+				t.Errorf("specialIn(%q) = %v, want %v", b, got, !got)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		want := false
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+			if r.IntN(2) == 0 {
+				b[i] = byte(0x20 + r.IntN(0x5f)) // mostly printable
+			}
+			want = want || special(b[i])
+		}
+		if got := specialIn(load64(string(b[:]), 0)); got != want {
+			t.Fatalf("specialIn(%q) = %v, want %v", b, got, want)
+		}
+	}
 }

@@ -300,7 +300,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	}
 	st.hasBound = e.hasBoundary
 	// An action with a comma or whitespace never matches (iam-engine.md §1.3).
-	if svc, name, ok := strings.Cut(req.Action, ":"); ok && len(svc) <= len(st.svcBuf) && name != "" && !strings.ContainsAny(req.Action, ", \t\r\n") {
+	if svc, name, ok := strings.Cut(req.Action, ":"); ok && len(svc) <= len(st.svcBuf) && name != "" && !hasActionSeparator(req.Action) {
 		for i := 0; i < len(svc); i++ {
 			c := svc[i]
 			if 'A' <= c && c <= 'Z' {
@@ -313,7 +313,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	st.res = arn.SplitSubject(req.Resource)
 	info := lookupAction(req.Action)
 	st.wildOnly = info.wildcardOnly
-	st.resWild = req.Resource != "*" && strings.ContainsAny(req.Resource, "*?") || req.Resource == "*" && !st.wildOnly
+	st.resWild = req.Resource != "*" && (strings.IndexByte(req.Resource, '*') >= 0 || strings.IndexByte(req.Resource, '?') >= 0) || req.Resource == "*" && !st.wildOnly
 
 	// sts:GetCallerIdentity needs no permission and cannot be denied.
 	// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
@@ -497,6 +497,18 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		}
 	}
 	return identityPath()
+}
+
+// hasActionSeparator is strings.ContainsAny(a, ", \t\r\n") without building
+// a byte set per call: it runs once per request.
+func hasActionSeparator(a string) bool {
+	for i := 0; i < len(a); i++ {
+		switch a[i] {
+		case ',', ' ', '\t', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
 
 // principalName renders the caller for messages.
