@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unsafe"
 
@@ -17,99 +17,141 @@ import (
 	"github.com/execrole/execrole/internal/policy"
 )
 
-// batchChunkBytes is how much of the request file one worker decides at a
-// time: large enough to amortise scheduling and the write system call,
-// small enough to keep output streaming and buffers in cache.
+// batchChunkBytes is how much of the request input one worker decides at
+// a time: large enough to amortise scheduling and the system calls, small
+// enough to keep output streaming and buffers in cache.
 const batchChunkBytes = 128 << 10
 
-// runBatch decides every line of a --requests file. Chunks of lines are
-// decided in parallel and written in input order. The first bad line ends
-// the run (exit 2) after the decisions before it are written.
-//
-// Throughput is the point of batch mode (bench/iamsim): the common line
-// shape is decoded without allocating (decodeFast), its strings pointing
-// into src; each worker reuses its request, context map and explanation;
-// each statement's JSON is rendered once per worker; output buffers are
-// recycled.
-func runBatch(e *env, f *simulateFlags, in *simInputs, ctx map[string][]string, name string, src []byte) error {
-	// src is never written to after this point, so strings may share its
-	// memory: line members then cost no copy.
-	text := unsafe.String(unsafe.SliceData(src), len(src))
+// batchSlot is one chunk in flight: its input lines and their decisions.
+// Slots are recycled, so a run's memory does not grow with its input.
+type batchSlot struct {
+	in, out []byte
+	lines   int        // lines in the chunk, up to the bad one
+	bad     *lineError // a bad line (counted in lines), or nil
+	err     error      // any other error
+	done    chan struct{}
+}
 
-	var chunks [][2]int // [start, end) of src, ending after a newline or at EOF
-	for start := 0; start < len(src); {
-		end := start + batchChunkBytes
-		if end >= len(src) {
-			end = len(src)
-		} else if i := strings.IndexByte(text[end:], '\n'); i < 0 {
-			end = len(src)
-		} else {
-			end += i + 1
-		}
-		chunks = append(chunks, [2]int{start, end})
-		start = end
+// runBatch decides every line of a --requests input. A reader cuts the
+// input into chunks at line ends, workers decide chunks in parallel, and
+// the decisions are written in input order. The first bad line ends the
+// run (exit 2) after the decisions before it are written; so does a read
+// error. readErr wraps read errors.
+//
+// Throughput is the point of batch mode (bench/iamsim): the input streams
+// through recycled buffers; the common line shape is decoded without
+// allocating (decodeFast), its strings pointing into the buffer; each
+// worker reuses its request, context map and explanation, and renders
+// each statement's JSON once.
+func runBatch(e *env, f *simulateFlags, in *simInputs, ctx map[string][]string, name string, r io.Reader, readErr func(error) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	free := make(chan *batchSlot, 2*workers+2)
+	for range cap(free) {
+		free <- &batchSlot{done: make(chan struct{}, 1)}
 	}
+	jobs := make(chan *batchSlot, cap(free))
+	order := make(chan *batchSlot, cap(free)) // the same slots, in input order
+	stop := make(chan struct{})
+	defer close(stop)
+
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		send := func(sl *batchSlot) bool {
+			select {
+			case order <- sl:
+			case <-stop:
+				return false
+			}
+			if sl.err == nil {
+				jobs <- sl // never blocks: jobs holds every slot
+			} else {
+				sl.done <- struct{}{}
+			}
+			return true
+		}
+		take := func() *batchSlot {
+			select {
+			case sl := <-free:
+				if cap(sl.in) == 0 {
+					sl.in = make([]byte, batchChunkBytes)
+				}
+				sl.in, sl.out = sl.in[:cap(sl.in)], sl.out[:0]
+				sl.lines, sl.bad, sl.err = 0, nil, nil
+				return sl
+			case <-stop:
+				return nil
+			}
+		}
+		cur := take()
+		n := 0
+		for cur != nil {
+			m, err := io.ReadFull(r, cur.in[n:])
+			n += m
+			eof := err == io.EOF || err == io.ErrUnexpectedEOF
+			if err != nil && !eof {
+				cur.in, cur.err = cur.in[:0], readErr(err)
+				send(cur)
+				return
+			}
+			cut := bytes.LastIndexByte(cur.in[:n], '\n') + 1
+			switch {
+			case eof:
+				cut = n
+			case cut == 0:
+				// One line longer than the buffer: read on into a larger one.
+				cur.in = append(cur.in[:n], make([]byte, n)...)
+				continue
+			}
+			var next *batchSlot
+			if !eof {
+				if next = take(); next == nil {
+					return
+				}
+				next.in = append(next.in[:0], cur.in[cut:n]...)
+				n = len(next.in)
+				next.in = next.in[:max(cap(next.in), batchChunkBytes)]
+			}
+			cur.in = cur.in[:cut]
+			if cut > 0 && !send(cur) {
+				return
+			}
+			cur = next
+		}
+	}()
 
 	shared := &engineCache{in: in, m: map[string]*eval.Engine{}}
-	workers := min(runtime.GOMAXPROCS(0), max(len(chunks), 1))
-
-	type result struct {
-		out   []byte
-		lines int        // lines in the chunk, up to the bad one
-		err   *lineError // a bad line (its line counted), or nil
-		fatal error      // any other error
-	}
-	results := make([]chan result, len(chunks))
-	for i := range results {
-		results[i] = make(chan result, 1)
-	}
-	// free bounds the output in flight: a worker takes a buffer before it
-	// claims a chunk, so the chunk the writer waits for always has one.
-	free := make(chan []byte, 2*workers+2)
-	for range cap(free) {
-		free <- nil
-	}
-	done := make(chan struct{})
-	defer close(done)
-	var next atomic.Int64
 	for range workers {
 		w := newBatchWorker(f, ctx, shared)
 		go func() {
-			for {
-				var buf []byte
-				select {
-				case buf = <-free:
-				case <-done:
-					return
+			for sl := range jobs {
+				if cap(sl.out) == 0 {
+					sl.out = make([]byte, 0, 4*batchChunkBytes)
 				}
-				if buf == nil {
-					buf = make([]byte, 0, 4*batchChunkBytes)
-				}
-				i := int(next.Add(1) - 1)
-				if i >= len(chunks) {
-					return
-				}
-				c := chunks[i]
-				out, lines, err, fatal := w.chunk(buf[:0], src[c[0]:c[1]], text[c[0]:c[1]])
-				results[i] <- result{out, lines, err, fatal}
+				// sl.in is not written to while the chunk is decided, so
+				// strings may share its memory: line members then cost no
+				// copy. Nothing keeps them past the chunk.
+				s := unsafe.String(unsafe.SliceData(sl.in), len(sl.in))
+				sl.out, sl.lines, sl.bad, sl.err = w.chunk(sl.out[:0], sl.in, s)
+				sl.done <- struct{}{}
 			}
 		}()
 	}
 
 	line := 0 // lines before the chunk being written
-	for i := range chunks {
-		r := <-results[i]
-		if _, err := e.stdout.Write(r.out); err != nil {
+	for sl := range order {
+		<-sl.done
+		if _, err := e.stdout.Write(sl.out); err != nil {
 			return err
 		}
-		if r.fatal != nil {
-			return r.fatal
+		if sl.err != nil {
+			return sl.err
 		}
-		if r.err != nil {
-			return badInput(fmt.Errorf("%s:%d:%d: %v", name, line+r.lines, r.err.off+1, r.err.err))
+		if sl.bad != nil {
+			return badInput(fmt.Errorf("%s:%d:%d: %v", name, line+sl.lines, sl.bad.off+1, sl.bad.err))
 		}
-		line += r.lines
-		free <- r.out
+		line += sl.lines
+		free <- sl
 	}
 	return nil
 }
@@ -124,7 +166,8 @@ type engineCache struct {
 func (c *engineCache) get(principal string) (*eval.Engine, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.in.engineFor(principal, c.m)
+	// A copy: principal points into an input buffer that will be reused.
+	return c.in.engineFor(strings.Clone(principal), c.m)
 }
 
 // batchWorker holds what one worker reuses from line to line.
@@ -256,6 +299,8 @@ func (w *batchWorker) engine(principal string) (*workerEngine, error) {
 	if w.last != nil && (w.single || principal == w.lastPrincipal) {
 		return w.last, nil
 	}
+	// Copies: principal points into an input buffer that will be reused.
+	principal = strings.Clone(principal)
 	we, ok := w.engines[principal]
 	if !ok {
 		en, err := w.shared.get(principal)
@@ -272,7 +317,7 @@ func (w *batchWorker) engine(principal string) (*workerEngine, error) {
 		if we == nil {
 			we = &workerEngine{en: en, stmts: make([][]byte, en.Statements())}
 		}
-		w.engines[strings.Clone(principal)] = we
+		w.engines[principal] = we
 	}
 	w.last, w.lastPrincipal = we, principal
 	return we, nil

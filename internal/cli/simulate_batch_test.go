@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,7 +236,9 @@ func TestBatchMatchesReference(t *testing.T) {
 			src = append(append(src, l...), '\n')
 		}
 	}
-	src = append(src, variedLines[0]...) // no final newline
+	// A line longer than a chunk buffer, then no final newline.
+	src = append(src, `{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/`+strings.Repeat("x", 2*batchChunkBytes)+`"}`+"\n"...)
+	src = append(src, variedLines[0]...)
 	reqFile := filepath.Join(dir, "requests.jsonl")
 	if err := os.WriteFile(reqFile, src, 0o644); err != nil {
 		t.Fatal(err)
@@ -252,11 +255,15 @@ func TestBatchMatchesReference(t *testing.T) {
 		{"text no explanation", []string{"--policy", pol, "--explain=false"}},
 		{"context flag", []string{"--policy", pol, "--format", "json", "--context", "aws:SourceIp=10.9.9.9", "--context", "aws:TagKeys=env", "--context", "aws:TagKeys=x", "--context", "aws:SecureTransport=true"}},
 		{"authorization details", []string{"--policy", filepath.Join(dir, "authz.json"), "--format", "json"}},
+		{"standard input", []string{"--policy", pol, "--format", "json", "--requests", "-"}}, // stdin only
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"simulate", "--principal", session, "--requests", reqFile}, tc.args...)
+			args := append([]string{"simulate", "--principal", session}, tc.args...)
+			if !slices.Contains(tc.args, "--requests") {
+				args = append(args, "--requests", reqFile)
+			}
 			var stdout, stderr bytes.Buffer
-			if code := Main(context.Background(), args, nil, &stdout, &stderr); code != ExitOK {
+			if code := Main(context.Background(), args, bytes.NewReader(src), &stdout, &stderr); code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr.String())
 			}
 			fl := &simulateFlags{principal: session, format: "text", explain: true}
@@ -272,6 +279,7 @@ func TestBatchMatchesReference(t *testing.T) {
 				case a == "--explain=false":
 					fl.explain = false
 					i--
+
 				}
 			}
 			e := &env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}

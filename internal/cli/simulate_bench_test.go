@@ -104,7 +104,7 @@ func benchBatch(b *testing.B, set string, explain bool) {
 	runtime.ReadMemStats(&ms0)
 	b.ResetTimer()
 	for b.Loop() {
-		if err := runBatch(e, f, in, map[string][]string{}, "bench.jsonl", src); err != nil {
+		if err := runBatch(e, f, in, map[string][]string{}, "bench.jsonl", bytes.NewReader(src), badInput); err != nil {
 			b.Fatal(err)
 		}
 	}

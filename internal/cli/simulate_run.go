@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -213,12 +214,18 @@ func runSimulate(e *env, f *simulateFlags) error {
 	}
 
 	if f.requests != "" {
-		src, err := e.readInput(f.requests)
-		if err != nil {
-			return err
-		}
 		out.Flush()
-		return runBatch(e, f, in, ctx, f.requests, src)
+		if f.requests == "-" {
+			return runBatch(e, f, in, ctx, f.requests, e.stdin, func(err error) error {
+				return fmt.Errorf("read standard input: %w", err)
+			})
+		}
+		r, err := os.Open(f.requests)
+		if err != nil {
+			return badInput(err)
+		}
+		defer r.Close()
+		return runBatch(e, f, in, ctx, f.requests, r, badInput)
 	}
 	resources := f.resources
 	if len(resources) == 0 {
