@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"unicode"
 	"unsafe"
 
@@ -120,9 +119,8 @@ func runBatch(e *env, f *simulateFlags, in *simInputs, ctx map[string][]string, 
 		}
 	}()
 
-	shared := &engineCache{in: in, m: map[string]*eval.Engine{}}
 	for range workers {
-		w := newBatchWorker(f, ctx, shared)
+		w := newBatchWorker(f, ctx, in)
 		go func() {
 			for sl := range jobs {
 				if cap(sl.out) == 0 {
@@ -156,25 +154,23 @@ func runBatch(e *env, f *simulateFlags, in *simInputs, ctx map[string][]string, 
 	return nil
 }
 
-// engineCache compiles each principal's policy set once for all workers.
-type engineCache struct {
-	mu sync.Mutex
-	in *simInputs
-	m  map[string]*eval.Engine
-}
-
-func (c *engineCache) get(principal string) (*eval.Engine, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// engine returns the compiled policy set for principal, compiling it once
+// for all workers (and all runs over in).
+func (in *simInputs) engine(principal string) (*eval.Engine, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.engines == nil {
+		in.engines = map[string]*eval.Engine{}
+	}
 	// A copy: principal points into an input buffer that will be reused.
-	return c.in.engineFor(strings.Clone(principal), c.m)
+	return in.engineFor(strings.Clone(principal), in.engines)
 }
 
 // batchWorker holds what one worker reuses from line to line.
 type batchWorker struct {
-	f      *simulateFlags
-	ctx    map[string][]string // --context
-	shared *engineCache
+	f   *simulateFlags
+	ctx map[string][]string // --context
+	in  *simInputs
 	// single: the policies do not depend on the principal (no
 	// authorization-details export), so one engine serves every line.
 	single bool
@@ -199,8 +195,8 @@ type workerEngine struct {
 	stmts [][]byte
 }
 
-func newBatchWorker(f *simulateFlags, ctx map[string][]string, shared *engineCache) *batchWorker {
-	return &batchWorker{f: f, ctx: ctx, shared: shared, single: len(shared.in.accounts) == 0, engines: map[string]*workerEngine{}}
+func newBatchWorker(f *simulateFlags, ctx map[string][]string, in *simInputs) *batchWorker {
+	return &batchWorker{f: f, ctx: ctx, in: in, single: len(in.accounts) == 0, engines: map[string]*workerEngine{}}
 }
 
 // chunk decides the lines of one chunk (b and s are the same bytes) and
@@ -303,7 +299,7 @@ func (w *batchWorker) engine(principal string) (*workerEngine, error) {
 	principal = strings.Clone(principal)
 	we, ok := w.engines[principal]
 	if !ok {
-		en, err := w.shared.get(principal)
+		en, err := w.in.engine(principal)
 		if err != nil {
 			return nil, err
 		}

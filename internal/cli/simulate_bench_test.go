@@ -88,7 +88,7 @@ func benchLines(tb testing.TB, set string, n int) []byte {
 // loaded: decoding each line, deciding it, formatting and writing its
 // decision. It reports ns/line and allocs/line.
 func benchBatch(b *testing.B, set string, explain bool) {
-	const n = 1 << 14
+	const n = 1 << 16
 	src := benchLines(b, set, n)
 	var paths []string
 	for _, p := range benchSets[set].policies {

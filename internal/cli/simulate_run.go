@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/execrole/execrole/internal/account"
 	"github.com/execrole/execrole/internal/eval"
@@ -19,6 +20,9 @@ import (
 type simInputs struct {
 	base     eval.PolicySet
 	accounts []*account.Snapshot
+
+	mu      sync.Mutex
+	engines map[string]*eval.Engine // by principal; "" without accounts
 }
 
 func (e *env) loadSimInputs(f *simulateFlags) (*simInputs, error) {

@@ -377,7 +377,6 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		return ExplicitlyDenied, GateEndpoint
 	}
 
-	what := func() string { return req.Action + " on " + req.Resource }
 	// missing records what an implicit deny lacks; msg runs only when
 	// explaining, so the decision path builds no strings.
 	missing := func(g Gate, msg func() string) (Decision, Gate) {
@@ -399,7 +398,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	for i, g := range scp {
 		if !g.allow {
 			return missing(GateSCP, func() string {
-				return fmt.Sprintf("no service control policy at organization level %d allows %s", i, what())
+				return fmt.Sprintf("no service control policy at organization level %d allows %s on %s", i, req.Action, req.Resource)
 			})
 		}
 	}
@@ -409,7 +408,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// VPC endpoint policies must allow when the request goes through one.
 	// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 	if len(e.endpoints) > 0 && !end.allow {
-		return missing(GateEndpoint, func() string { return "the VPC endpoint policy does not allow " + what() })
+		return missing(GateEndpoint, func() string { return "the VPC endpoint policy does not allow " + req.Action + " on " + req.Resource })
 	}
 
 	// 4. Anonymous and service principals: only the resource policy can
@@ -418,7 +417,9 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		if res.allow {
 			return Allowed, GateResource
 		}
-		return missing(GateResource, func() string { return "no resource-based policy allows " + principalName(c) + " to perform " + what() })
+		return missing(GateResource, func() string {
+			return "no resource-based policy allows " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
+		})
 	}
 
 	resAcct := req.ResourceAccount
@@ -442,16 +443,16 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	}
 	principalChecks := func() (Decision, Gate) {
 		if !boundOK {
-			return missing(GateBoundary, func() string { return "the permissions boundary does not allow " + what() })
+			return missing(GateBoundary, func() string { return "the permissions boundary does not allow " + req.Action + " on " + req.Resource })
 		}
 		if !sessOK {
-			return missing(GateSession, func() string { return "the session policy does not allow " + what() })
+			return missing(GateSession, func() string { return "the session policy does not allow " + req.Action + " on " + req.Resource })
 		}
 		return Allowed, GateIdentity
 	}
 	identityPath := func() (Decision, Gate) {
 		if !id.allow {
-			return missing(GateIdentity, func() string { return "no identity-based policy allows " + what() })
+			return missing(GateIdentity, func() string { return "no identity-based policy allows " + req.Action + " on " + req.Resource })
 		}
 		return principalChecks()
 	}
@@ -461,7 +462,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	if !sameAccount {
 		if !res.allow {
 			return missing(GateResource, func() string {
-				return "no resource-based policy in account " + resAcct + " allows " + principalName(c) + " to perform " + what()
+				return "no resource-based policy in account " + resAcct + " allows " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
 			})
 		}
 		return identityPath()
@@ -474,7 +475,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	mustResource := isAssumeRole(&st) || isKMSKey(&st)
 	if mustResource && !res.allow {
 		return missing(GateResource, func() string {
-			return "the resource-based policy (trust or key policy) does not allow " + principalName(c) + " to perform " + what()
+			return "the resource-based policy (trust or key policy) does not allow " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
 		})
 	}
 	if res.allow {
@@ -491,7 +492,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 			// Naming the session itself (or everyone) lifts the boundary's
 			// implicit deny, but a session policy still limits the session.
 			if c.kind == kindSession && !sessOK {
-				return missing(GateSession, func() string { return "the session policy does not allow " + what() })
+				return missing(GateSession, func() string { return "the session policy does not allow " + req.Action + " on " + req.Resource })
 			}
 			return Allowed, GateResource
 		}
