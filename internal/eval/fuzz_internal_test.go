@@ -23,10 +23,10 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add(seeds[0], Anonymous, "ECR:get*", "*", "k", "")
 	f.Add(seeds[1], "ecs-tasks.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::1:role/x", "n", "2.5")
 	f.Fuzz(func(t *testing.T, src, principal, action, resource, key, val string) {
-		p, err := shimParse("fuzz.json", []byte(src), policy.Identity)
-		if err != nil {
-			// Also drive the engine with ASTs the parser would refuse.
-			if p, err = lenientParse("fuzz.json", []byte(src), policy.Identity); err != nil {
+		p, ds := policy.Parse("fuzz.json", []byte(src), policy.Identity)
+		if ds.HasErrors() {
+			// Also drive the engine with documents only lax parsing takes.
+			if p, ds = (policy.ParseOptions{Lax: true}).Parse("fuzz.json", []byte(src), policy.Identity); ds.HasErrors() {
 				return
 			}
 		}
