@@ -443,7 +443,7 @@ func quoteIf(out []byte, s string, plain bool) []byte {
 func quote(out []byte, s string) []byte {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if specialIn(load64(s, i)) {
+		if specialMask(load64(s, i)) != 0 {
 			break
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -164,12 +165,17 @@ func plainString(line string, i int) (string, int, bool) {
 		return "", i, false
 	}
 	j := i + 1
-	// Eight bytes at a time while none is special (SWAR; the bit tricks
-	// of https://graphics.stanford.edu/~seander/bithacks.html#HasLessInWord),
-	// since this loop is most of the decoding.
+	// Eight bytes at a time (SWAR, the bit tricks of
+	// https://graphics.stanford.edu/~seander/bithacks.html#HasLessInWord),
+	// since this loop is most of the decoding: the lowest flagged byte is
+	// the first special one.
 	for ; j+8 <= len(line); j += 8 {
-		if specialIn(load64(line, j)) {
-			break
+		if m := specialMask(load64(line, j)); m != 0 {
+			j += bits.TrailingZeros64(m) / 8
+			if line[j] == '"' {
+				return line[i+1 : j], j + 1, true
+			}
+			return "", j, false
 		}
 	}
 	for ; j < len(line); j++ {
@@ -191,16 +197,17 @@ func load64(s string, i int) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// specialIn reports whether some byte of w is below 0x20, above 0x7e, '"'
-// or '\\'. Borrows and carries can only flag bytes above a byte that is
-// itself special, so the answer for the word is exact.
-func specialIn(w uint64) bool {
+// specialMask sets the high bit of each byte of w that is below 0x20,
+// above 0x7e, '"' or '\\', and maybe of bytes above such a byte (borrows
+// and carries only move upwards): the lowest set bit is exact, and so is
+// whether any is set.
+func specialMask(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := (w - 0x20*ones) &^ w
 	high := w | (w + ones)
 	q := w ^ '"'*ones
 	bs := w ^ '\\'*ones
-	return (ctl|high|(q-ones)&^q|(bs-ones)&^bs)&highs != 0
+	return (ctl | high | (q-ones)&^q | (bs-ones)&^bs) & highs
 }
 
 // skipWS skips JSON whitespace (RFC 8259 §2).

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -139,31 +140,44 @@ func FuzzLineDecoder(f *testing.F) {
 
 func special(c byte) bool { return c < 0x20 || c > 0x7e || c == '"' || c == '\\' }
 
-// TestSpecialIn checks the word-at-a-time test against the byte-wise one:
-// every byte value at every position, then random words.
-func TestSpecialIn(t *testing.T) {
+// TestSpecialMask checks the word-at-a-time test against the byte-wise
+// one: every byte value at every position, then random words; the lowest
+// flagged byte must be the first special one.
+func TestSpecialMask(t *testing.T) {
+	check := func(b []byte) {
+		t.Helper()
+		first := -1
+		for i, c := range b {
+			if special(c) {
+				first = i
+				break
+			}
+		}
+		m := specialMask(load64(string(b), 0))
+		got := -1
+		if m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if got != first {
+			t.Fatalf("specialMask(%q) flags byte %d first, want %d", b, got, first)
+		}
+	}
 	for p := 0; p < 8; p++ {
 		for c := 0; c < 256; c++ {
 			b := []byte("abcdefgh")
 			b[p] = byte(c)
-			if got := specialIn(load64(string(b), 0)); got != special(byte(c)) {
-				t.Errorf("specialIn(%q) = %v, want %v", b, got, !got)
-			}
+			check(b)
 		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 200000 {
-		var b [8]byte
-		want := false
+		b := make([]byte, 8)
 		for i := range b {
 			b[i] = byte(r.IntN(256))
 			if r.IntN(2) == 0 {
 				b[i] = byte(0x20 + r.IntN(0x5f)) // mostly printable
 			}
-			want = want || special(b[i])
 		}
-		if got := specialIn(load64(string(b[:]), 0)); got != want {
-			t.Fatalf("specialIn(%q) = %v, want %v", b, got, want)
-		}
+		check(b)
 	}
 }
