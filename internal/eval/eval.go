@@ -277,6 +277,7 @@ type state struct {
 	resWild  bool // the request names a set of resources ("*" or a pattern)
 	hasBound bool
 	explain  *Result
+	resWhy   [2]string // resourceWhy's messages: Resource, NotResource
 }
 
 func (st *state) svc() string { return string(st.svcBuf[:st.svcLen]) }
@@ -581,13 +582,7 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 	explain := st.explain != nil
 	if !st.resource(s) {
 		if explain {
-			why = "resource " + st.req.Resource + " is not in its Resource"
-			if s.notResource {
-				why = "resource " + st.req.Resource + " is excluded by its NotResource"
-			}
-			if st.wildOnly && !s.notResource {
-				why = st.req.Action + " supports no resource-level permissions: only Resource \"*\" grants it"
-			}
+			why = st.resourceWhy(s.notResource)
 		}
 		return false, pmNone, why
 	}
@@ -634,12 +629,33 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 	for _, c := range s.conds {
 		if !c.eval(&st.ctx) {
 			if explain {
-				why = fmt.Sprintf("condition %s %q failed at %s", c.src.OperatorText, c.src.Key, c.src.Range)
+				why = c.why
 			}
 			return false, pmNone, why
 		}
 	}
 	return true, pm, ""
+}
+
+// resourceWhy says why a statement's Resource (or NotResource) does not
+// apply; the message depends only on the request, so it is built once per
+// explanation, however many statements miss it.
+func (st *state) resourceWhy(not bool) string {
+	i := 0
+	if not {
+		i = 1
+	}
+	if st.resWhy[i] == "" {
+		switch {
+		case not:
+			st.resWhy[i] = "resource " + st.req.Resource + " is excluded by its NotResource"
+		case st.wildOnly:
+			st.resWhy[i] = st.req.Action + " supports no resource-level permissions: only Resource \"*\" grants it"
+		default:
+			st.resWhy[i] = "resource " + st.req.Resource + " is not in its Resource"
+		}
+	}
+	return st.resWhy[i]
 }
 
 // action reports whether the statement's Action/NotAction applies.
