@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -396,5 +397,47 @@ func TestStatementIDs(t *testing.T) {
 	}
 	if len(seen) < 2 {
 		t.Fatalf("only %d statements matched; the test needs more", len(seen))
+	}
+}
+
+// failingReader gives its data, then fails.
+type failingReader struct{ data []byte }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, errors.New("disk on fire")
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestBatchReadError checks that a read error ends the run with exit
+// status 2 after the decisions of the chunks read before it.
+func TestBatchReadError(t *testing.T) {
+	dir := writeBatchFiles(t)
+	pol := filepath.Join(dir, "pol \"é\".json")
+	good := `{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/k"}` + "\n"
+	n := 2*batchChunkBytes/len(good) + 10
+	in := &failingReader{[]byte(strings.Repeat(good, n))}
+	var stdout, stderr bytes.Buffer
+	args := []string{"simulate", "--policy", pol, "--principal", "arn:aws:iam::111122223333:role/a", "--requests", "-", "--format", "json", "--explain=false"}
+	if code := Main(context.Background(), args, in, &stdout, &stderr); code != ExitBadInput {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, ExitBadInput, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "read standard input: disk on fire") {
+		t.Errorf("stderr = %q, want the read error", stderr.String())
+	}
+	// The chunks read before the error are decided, the one it cut is not.
+	if got := strings.Count(stdout.String(), "\n"); got < batchChunkBytes/len(good) || got >= n {
+		t.Errorf("%d decisions written, want at least a chunk's %d and fewer than %d", got, batchChunkBytes/len(good), n)
+	}
+
+	// A directory opens but does not read.
+	stdout.Reset()
+	stderr.Reset()
+	args = []string{"simulate", "--policy", pol, "--principal", "arn:aws:iam::111122223333:role/a", "--requests", dir}
+	if code := Main(context.Background(), args, nil, &stdout, &stderr); code != ExitBadInput || !strings.Contains(stderr.String(), "is a directory") {
+		t.Errorf("exit %d, stderr %q; want %d and \"is a directory\"", code, stderr.String(), ExitBadInput)
 	}
 }
