@@ -25,7 +25,9 @@ type ParseOptions struct {
 	// a peer engine's) can then be replayed. Each rule it relaxes is
 	// reported as a warning instead of an error; everything else (JSON,
 	// element names, Effect, operators) stays an error. The relaxed rules,
-	// each with what shows AWS evaluates past it:
+	// each with what shows AWS evaluates past it ("oracle" cases are in the
+	// iam-simulate core-engine corpus, shared/oracles/iam-simulate-core-engine,
+	// which internal/eval's TestOracle replays):
 	//
 	//   - Principal in an identity, boundary, session or SCP document:
 	//     evaluated as a principal match (oracle blog.json "Allowed when
@@ -47,14 +49,15 @@ type ParseOptions struct {
 	//     when resource policy allows account and identity policy both
 	//     allow").
 	//   - RCP statements without Principal "*", or an Allow other than
-	//     RCPFullAWSAccess (oracle rcps.json "Do Not Report Ignored
-	//     Conditions When Other Deny Parts Do Not Match";
+	//     RCPFullAWSAccess (oracle discoveryMode/ignoredConditions/rcp.json
+	//     "Do Not Report Ignored Conditions When Other Deny Parts Do Not
+	//     Match";
 	//     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html).
 	//   - An action not of the form service:action ("s3:", a comma inside):
 	//     it never matches, so NotAction with it matches every action
-	//     (oracle whitespaceActions.json "Action with empty action after
-	//     colon does not match", "NotAction with empty action after colon
-	//     always matches").
+	//     (oracle edgeCases/whitespaceActions.json "Action with empty
+	//     action after colon does not match", "NotAction with empty action
+	//     after colon always matches").
 	Lax bool
 }
 
