@@ -194,6 +194,7 @@ type batchWorker struct {
 	vals   []string
 	text   bytes.Buffer
 
+	caller        *eval.Principal
 	lastPrincipal string
 	last          *workerEngine
 	engines       map[string]*workerEngine
@@ -297,6 +298,12 @@ func (w *batchWorker) line(out, b []byte, s string) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
+	// Lines usually share their principal: parse it once, from a copy
+	// (req.Principal points into an input buffer that will be reused).
+	if w.caller == nil || w.caller.String() != req.Principal {
+		w.caller = eval.ParsePrincipal(strings.Clone(req.Principal))
+	}
+	req.Caller = w.caller
 	return w.appendDecision(out, we, principalPlain, rl.plain), nil
 }
 

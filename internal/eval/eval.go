@@ -94,7 +94,26 @@ type Request struct {
 	// case-insensitively (tag-key suffixes too); a key with more than one
 	// value is multi-valued.
 	Context map[string][]string
+	// Caller optionally holds Principal already parsed by ParsePrincipal,
+	// for callers deciding many requests of one principal. It is used only
+	// when it was parsed from Principal's very text.
+	Caller *Principal
 }
+
+// Principal is a request principal parsed once: ParsePrincipal splits the
+// ARN and classifies it (user, role, session, account, service...), which
+// every decision otherwise does again.
+type Principal struct {
+	text string
+	c    caller
+}
+
+// ParsePrincipal parses p for Request.Caller. The Principal refers to p's
+// text, which must not change.
+func ParsePrincipal(p string) *Principal { return &Principal{p, parseCaller(p)} }
+
+// String returns the principal's text.
+func (p *Principal) String() string { return p.text }
 
 // PolicySet is every policy that applies to a request.
 type PolicySet struct {
@@ -293,7 +312,11 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	st.req = req
 	st.explain = ex
 	st.ctx.m = req.Context
-	st.caller = parseCaller(req.Principal)
+	if req.Caller != nil && req.Caller.text == req.Principal {
+		st.caller = req.Caller.c
+	} else {
+		st.caller = parseCaller(req.Principal)
+	}
 	if st.caller.kind == kindSession {
 		if v, ok := st.ctx.get("aws:principalarn"); ok && len(v) == 1 && strings.Contains(v[0], ":role/") {
 			st.caller.roleARN = v[0]

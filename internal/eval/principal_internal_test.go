@@ -50,6 +50,14 @@ func TestPrincipalMatching(t *testing.T) {
 			if got := e.Evaluate(req); got != tt.want {
 				t.Errorf("got %s, want %s\n%s", got, tt.want, e.Explain(req))
 			}
+			// The same with the principal parsed beforehand, and with
+			// one parsed from another principal, which must be ignored.
+			for _, c := range []*Principal{ParsePrincipal(tt.caller), ParsePrincipal("arn:aws:iam::" + acct + ":user/alice"), ParsePrincipal("ecs-tasks.amazonaws.com")} {
+				req.Caller = c
+				if got := e.Evaluate(req); got != tt.want {
+					t.Errorf("with Caller %s: got %s, want %s", c, got, tt.want)
+				}
+			}
 		})
 	}
 }
