@@ -87,6 +87,7 @@ var variedLines = []string{
 	`{"context":{"aws:SourceIp":"10.0.0.1"},"resourceAccount":"444455556666","resource":"arn:aws:s3:::bucket/k","action":"s3:GetObject"}`,
 	`{"action":"sts:GetCallerIdentity","resource":""}`,
 	`{"action":"s3:Get,Object"}`,
+	`{"action":"kms:Decrypt","context":{"k0":"0","k1":"1","k2":"2","k3":"3","k4":"4","k5":"5","k6":"6","k7":"7","k8":"8","k9":"9","ka":"a","kb":"b","kc":"c","kd":"d","ke":"e","kf":"f","aws:SourceIp":"10.0.0.1","s3:max-keys":"1"}}`,
 }
 
 // referenceBatch is what batch mode wrote before its fast path: every

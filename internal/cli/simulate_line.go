@@ -130,6 +130,9 @@ func fastContext(line string, i int, rl *requestLine) (int, bool) {
 		if !ok {
 			return i, false
 		}
+		if len(rl.Context) >= 16 {
+			return i, false // many keys: the general decoder's duplicate check is not quadratic
+		}
 		for _, e := range rl.Context {
 			if e.key == k {
 				return i, false // duplicate
