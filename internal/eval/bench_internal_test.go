@@ -115,3 +115,23 @@ func BenchmarkExplainExecutionRole(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkExplainIntoExecutionRole is BenchmarkExplainExecutionRole with
+// one reused Result, as simulate --requests explains.
+func BenchmarkExplainIntoExecutionRole(b *testing.B) {
+	e, err := Compile(PolicySet{Identity: []*policy.Policy{
+		managedPolicy(b, "AmazonECSTaskExecutionRolePolicy"),
+		mustParse(b, "custom", scopedExecPolicy, policy.Identity),
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := benchRequests()
+	var r Result
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e.ExplainInto(reqs[i%len(reqs)], &r)
+		i++
+	}
+}
