@@ -5,7 +5,9 @@
 // Policies are compiled once by Compile into an Engine, then evaluated many
 // times. Evaluate returns only the decision and allocates nothing for
 // policies without variables; Explain also lists every matching statement,
-// the gate that decided, what is missing and near misses.
+// the gate that decided, what is missing and near misses. For many
+// requests, ExplainInto reuses one Result and Request.Caller one parsed
+// principal.
 //
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //
