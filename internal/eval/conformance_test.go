@@ -231,6 +231,7 @@ func TestOracle(t *testing.T) {
 	})
 	sort.Strings(files)
 	var total, agree, disagreeListed, skipped, lax int
+	whys := map[whyKind]bool{}
 	for _, path := range files {
 		rel, _ := filepath.Rel(dir, path)
 		rel = filepath.ToSlash(rel)
@@ -266,9 +267,11 @@ func TestOracle(t *testing.T) {
 				got = "compile error: " + err.Error()
 			} else {
 				got = e.Evaluate(req).String()
-				if ex := e.Explain(req); ex.Decision.String() != got {
+				ex := e.Explain(req)
+				if ex.Decision.String() != got {
 					t.Errorf("%s: %q: Explain says %s, Evaluate %s", rel, c.Name, ex.Decision, got)
 				}
+				checkLazy(t, rel+": "+c.Name, e, req, ex, whys)
 			}
 			if _, ok := listed[key]; ok {
 				used[key] = true
@@ -289,6 +292,12 @@ func TestOracle(t *testing.T) {
 			agree++
 		}
 	}
+	// The corpus exercises almost every message Lazy results render.
+	for k := whyText; k <= whyTrustOrKey; k++ {
+		if !whys[k] && k != whyAWSOwned && k != whyEndpoint {
+			t.Errorf("no oracle case explains with message kind %d", k)
+		}
+	}
 	for k := range listed {
 		if !used[k] {
 			t.Errorf("oracle-disagreements.txt lists %q, which is not a Strict case of the corpus", k)
@@ -299,4 +308,32 @@ func TestOracle(t *testing.T) {
 	// Cases with a policy strict parsing rejects (the peer evaluates it
 	// anyway, as AWS does) were parsed with policy.ParseOptions{Lax: true}.
 	t.Logf("oracle: %d evaluated cases hold a policy strict parsing rejects; parsed with Lax", lax)
+}
+
+// checkLazy checks that a Lazy ExplainInto says what Explain says, its
+// messages rendered on demand, and records the kinds of message seen.
+func checkLazy(t *testing.T, name string, e *Engine, req *Request, want *Result, seen map[whyKind]bool) {
+	t.Helper()
+	var got Result
+	got.Lazy = true
+	e.ExplainInto(req, &got)
+	if got.Decision != want.Decision || got.Gate != want.Gate || len(got.Matches) != len(want.Matches) ||
+		got.MissingCount() != len(want.Missing) || len(got.Missing) != 0 || len(got.NearMisses) != len(want.NearMisses) {
+		t.Fatalf("%s: lazy explanation differs:\n%s\nwant\n%s", name, &got, want)
+	}
+	for i, m := range want.Missing {
+		seen[got.lazyMissing[i].kind] = true
+		if s := string(got.AppendMissing(nil, i)); s != m {
+			t.Errorf("%s: lazy missing %q, want %q", name, s, m)
+		}
+	}
+	for i, n := range want.NearMisses {
+		seen[got.NearMisses[i].why.kind] = true
+		if got.NearMisses[i].Reason != "" || got.NearMisses[i].Match != n.Match {
+			t.Errorf("%s: lazy near miss %+v, want %+v without its reason", name, got.NearMisses[i], n)
+		}
+		if s := string(got.AppendReason(nil, i)); s != n.Reason {
+			t.Errorf("%s: lazy reason %q, want %q", name, s, n.Reason)
+		}
+	}
 }

@@ -228,7 +228,8 @@ type Match struct {
 // why.
 type NearMiss struct {
 	Match
-	Reason string
+	Reason string // empty in a Lazy Result: see Result.AppendReason
+	why    why
 }
 
 // Result is a decision with its explanation.
@@ -239,8 +240,17 @@ type Result struct {
 	// carried the request for Allowed.
 	Gate       Gate
 	Matches    []Match
-	Missing    []string
+	Missing    []string // empty in a Lazy Result: see AppendMissing
 	NearMisses []NearMiss
+
+	// Lazy, set by the caller before ExplainInto, leaves Missing and the
+	// near misses' Reason empty: AppendMissing and AppendReason write
+	// them on demand into the caller's buffer, so that explaining builds
+	// no strings (simulate --requests renders each into its output line).
+	Lazy        bool
+	lazyMissing []why
+	req         *Request
+	who         string // the caller as messages name it
 }
 
 // String renders the result for people.
@@ -280,7 +290,7 @@ func (e *Engine) Explain(req *Request) *Result {
 // a caller explaining many requests one after the other allocates only
 // the Missing and NearMiss reason strings. r must not be in use elsewhere.
 func (e *Engine) ExplainInto(req *Request, r *Result) {
-	r.Matches, r.Missing, r.NearMisses = r.Matches[:0], r.Missing[:0], r.NearMisses[:0]
+	r.Matches, r.Missing, r.NearMisses, r.lazyMissing = r.Matches[:0], r.Missing[:0], r.NearMisses[:0], r.lazyMissing[:0]
 	r.Decision, r.Gate = e.decide(req, r)
 }
 
@@ -298,7 +308,7 @@ type state struct {
 	resWild  bool // the request names a set of resources ("*" or a pattern)
 	hasBound bool
 	explain  *Result
-	resWhy   [2]string // resourceWhy's messages: Resource, NotResource
+	resWhy   [whyWildcardOnly + 1]string // reason's rendered resource messages
 }
 
 func (st *state) svc() string { return string(st.svcBuf[:st.svcLen]) }
@@ -323,6 +333,9 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		if v, ok := st.ctx.get("aws:principalarn"); ok && len(v) == 1 && strings.Contains(v[0], ":role/") {
 			st.caller.roleARN = v[0]
 		}
+	}
+	if ex != nil && ex.Lazy {
+		ex.req, ex.who = req, principalName(&st.caller)
 	}
 	st.hasBound = e.hasBoundary
 	// An action with a comma or whitespace never matches (iam-engine.md §1.3).
@@ -403,11 +416,15 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		return ExplicitlyDenied, GateEndpoint
 	}
 
-	// missing records what an implicit deny lacks; msg runs only when
-	// explaining, so the decision path builds no strings.
-	missing := func(g Gate, msg func() string) (Decision, Gate) {
+	// missing records what an implicit deny lacks, only when explaining,
+	// so the decision path builds no strings.
+	missing := func(g Gate, w why) (Decision, Gate) {
 		if ex != nil {
-			ex.Missing = append(ex.Missing, msg())
+			if ex.Lazy {
+				ex.lazyMissing = append(ex.lazyMissing, w)
+			} else {
+				ex.Missing = append(ex.Missing, w.render(req, principalName(c)))
+			}
 		}
 		return ImplicitlyDenied, g
 	}
@@ -416,16 +433,14 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// AWS managed KMS aliases) accept only read access whatever the policies
 	// say. https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
 	if info.known && !info.read && awsOwned(&st) {
-		return missing(GateNone, func() string { return req.Resource + " is owned by AWS and cannot be changed with " + req.Action })
+		return missing(GateNone, why{kind: whyAWSOwned})
 	}
 
 	// 3. SCPs: every level from the root to the account must allow.
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 	for i, g := range scp {
 		if !g.allow {
-			return missing(GateSCP, func() string {
-				return fmt.Sprintf("no service control policy at organization level %d allows %s on %s", i, req.Action, req.Resource)
-			})
+			return missing(GateSCP, why{kind: whySCP, level: i})
 		}
 	}
 	// RCPs allow through the implied RCPFullAWSAccess at every level.
@@ -434,7 +449,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// VPC endpoint policies must allow when the request goes through one.
 	// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 	if len(e.endpoints) > 0 && !end.allow {
-		return missing(GateEndpoint, func() string { return "the VPC endpoint policy does not allow " + req.Action + " on " + req.Resource })
+		return missing(GateEndpoint, why{kind: whyEndpoint})
 	}
 
 	// 4. Anonymous and service principals: only the resource policy can
@@ -443,9 +458,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		if res.allow {
 			return Allowed, GateResource
 		}
-		return missing(GateResource, func() string {
-			return "no resource-based policy allows " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
-		})
+		return missing(GateResource, why{kind: whyResourcePolicy})
 	}
 
 	resAcct := req.ResourceAccount
@@ -469,16 +482,16 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	}
 	principalChecks := func() (Decision, Gate) {
 		if !boundOK {
-			return missing(GateBoundary, func() string { return "the permissions boundary does not allow " + req.Action + " on " + req.Resource })
+			return missing(GateBoundary, why{kind: whyBoundary})
 		}
 		if !sessOK {
-			return missing(GateSession, func() string { return "the session policy does not allow " + req.Action + " on " + req.Resource })
+			return missing(GateSession, why{kind: whySession})
 		}
 		return Allowed, GateIdentity
 	}
 	identityPath := func() (Decision, Gate) {
 		if !id.allow {
-			return missing(GateIdentity, func() string { return "no identity-based policy allows " + req.Action + " on " + req.Resource })
+			return missing(GateIdentity, why{kind: whyIdentity})
 		}
 		return principalChecks()
 	}
@@ -487,9 +500,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 	if !sameAccount {
 		if !res.allow {
-			return missing(GateResource, func() string {
-				return "no resource-based policy in account " + resAcct + " allows " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
-			})
+			return missing(GateResource, why{kind: whyCrossAccount, text: resAcct})
 		}
 		return identityPath()
 	}
@@ -500,9 +511,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
 	mustResource := isAssumeRole(&st) || isKMSKey(&st)
 	if mustResource && !res.allow {
-		return missing(GateResource, func() string {
-			return "the resource-based policy (trust or key policy) does not allow " + principalName(c) + " to perform " + req.Action + " on " + req.Resource
-		})
+		return missing(GateResource, why{kind: whyTrustOrKey})
 	}
 	if res.allow {
 		switch res.pm {
@@ -518,7 +527,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 			// Naming the session itself (or everyone) lifts the boundary's
 			// implicit deny, but a session policy still limits the session.
 			if c.kind == kindSession && !sessOK {
-				return missing(GateSession, func() string { return "the session policy does not allow " + req.Action + " on " + req.Resource })
+				return missing(GateSession, why{kind: whySession})
 			}
 			return Allowed, GateResource
 		}
@@ -571,10 +580,14 @@ func (st *state) scan(pols []*cPolicy, g Gate, level int) gateResult {
 	var r gateResult
 	for _, p := range pols {
 		for _, s := range p.stmts {
-			ok, pm, why := st.statement(s, g)
+			ok, pm, w := st.statement(s, g)
 			if !ok {
-				if st.explain != nil && why != "" {
-					st.explain.NearMisses = append(st.explain.NearMisses, NearMiss{Match: matchOf(s, g, level), Reason: why})
+				if ex := st.explain; ex != nil && w.kind != whyNone {
+					n := NearMiss{Match: matchOf(s, g, level), why: w}
+					if !ex.Lazy {
+						n.Reason = st.reason(w)
+					}
+					ex.NearMisses = append(ex.NearMisses, n)
 				}
 				continue
 			}
@@ -598,18 +611,25 @@ func matchOf(s *cStatement, g Gate, level int) Match {
 	return Match{ID: s.id, Gate: g, Level: level, Policy: s.pol.Name, Type: s.pol.Type, Statement: s.name, Effect: s.src.Effect, Range: s.src.Range}
 }
 
-// statement reports whether s applies to the request. why, filled only when
+// statement reports whether s applies to the request. w, filled only when
 // explaining and the action matched, says which element did not.
-func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, why string) {
+func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w why) {
 	if !st.action(s) {
-		return false, pmNone, ""
+		return false, pmNone, w
 	}
 	explain := st.explain != nil
 	if !st.resource(s) {
 		if explain {
-			why = st.resourceWhy(s.notResource)
+			switch {
+			case s.notResource:
+				w.kind = whyResourceExcluded
+			case st.wildOnly:
+				w.kind = whyWildcardOnly
+			default:
+				w.kind = whyResourceNotIn
+			}
 		}
-		return false, pmNone, why
+		return false, pmNone, w
 	}
 	pm = pmWildcard
 	switch {
@@ -630,57 +650,52 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 			}
 			if m != pmNone {
 				if explain {
-					why = "principal " + principalName(&st.caller) + " is excluded by its NotPrincipal"
+					w.kind = whyPrincipalExcluded
 				}
-				return false, pmNone, why
+				return false, pmNone, w
 			}
 			pm = pmDirect
 		} else {
 			if m == pmNone {
 				if explain {
-					why = "principal " + principalName(&st.caller) + " is not named in its Principal"
+					w.kind = whyPrincipalNotNamed
 				}
-				return false, pmNone, why
+				return false, pmNone, w
 			}
 			pm = m
 		}
 	case g == GateResource:
 		// A resource policy statement without Principal names nobody.
 		if explain {
-			why = "it has no Principal element"
+			w = why{kind: whyText, text: "it has no Principal element"}
 		}
-		return false, pmNone, why
+		return false, pmNone, w
 	}
 	for _, c := range s.conds {
 		if !c.eval(&st.ctx) {
 			if explain {
-				why = c.why
+				w = why{kind: whyText, text: c.why}
 			}
-			return false, pmNone, why
+			return false, pmNone, w
 		}
 	}
-	return true, pm, ""
+	return true, pm, w
 }
 
-// resourceWhy says why a statement's Resource (or NotResource) does not
-// apply; the message depends only on the request, so it is built once per
-// explanation, however many statements miss it.
-func (st *state) resourceWhy(not bool) string {
-	i := 0
-	if not {
-		i = 1
-	}
-	if st.resWhy[i] == "" {
-		switch {
-		case not:
-			st.resWhy[i] = "resource " + st.req.Resource + " is excluded by its NotResource"
-		case st.wildOnly:
-			st.resWhy[i] = st.req.Action + " supports no resource-level permissions: only Resource \"*\" grants it"
-		default:
-			st.resWhy[i] = "resource " + st.req.Resource + " is not in its Resource"
+// reason renders a near miss's reason. Resource messages depend only on
+// the request, so each is built once per explanation, however many
+// statements miss it; constant ones are not copied.
+func (st *state) reason(w why) string {
+	switch w.kind {
+	case whyText:
+		return w.text
+	case whyResourceNotIn, whyResourceExcluded, whyWildcardOnly:
+		if st.resWhy[w.kind] == "" {
+			st.resWhy[w.kind] = w.render(st.req, principalName(&st.caller))
 		}
+		return st.resWhy[w.kind]
 	}
-	return st.resWhy[i]
+	return w.render(st.req, principalName(&st.caller))
 }
 
 // action reports whether the statement's Action/NotAction applies.

@@ -178,3 +178,28 @@ func TestSpecialCallers(t *testing.T) {
 		})
 	}
 }
+
+// TestLazyMessages covers the Lazy messages the oracle corpus does not:
+// AWS-owned resources and VPC endpoint policies.
+func TestLazyMessages(t *testing.T) {
+	allowAll := mustParse(t, "all.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.Identity)
+	endpoint := mustParse(t, "vpce.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, policy.Endpoint)
+	e, err := Compile(PolicySet{Identity: []*policy.Policy{allowAll}, Endpoints: []*policy.Policy{endpoint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[whyKind]bool{}
+	for _, req := range []*Request{
+		{Principal: "arn:aws:iam::123456789012:user/u", Action: "iam:DeletePolicy", Resource: "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		{Principal: "arn:aws:iam::123456789012:user/u", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"},
+	} {
+		want := e.Explain(req)
+		if want.MissingCount() != 1 {
+			t.Fatalf("%s on %s: %s; want one missing permission", req.Action, req.Resource, want)
+		}
+		checkLazy(t, req.Action, e, req, want, seen)
+	}
+	if !seen[whyAWSOwned] || !seen[whyEndpoint] {
+		t.Errorf("messages seen %v, want AWS-owned and endpoint ones", seen)
+	}
+}
