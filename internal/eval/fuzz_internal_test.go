@@ -8,7 +8,7 @@ import (
 
 // FuzzEvaluate compiles random policies (seeded from real shapes) as
 // identity and resource policies and evaluates random requests: it must
-// never panic, and Evaluate and Explain must agree.
+// never panic, and Evaluate, Explain and a Lazy ExplainInto must agree.
 func FuzzEvaluate(f *testing.F) {
 	seeds := []string{
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}}`,
@@ -43,8 +43,10 @@ func FuzzEvaluate(f *testing.F) {
 		req := &Request{Principal: principal, Action: action, Resource: resource,
 			Context: map[string][]string{key: {val}, "multi": {val, key}}}
 		d := e.Evaluate(req)
-		if r := e.Explain(req); r.Decision != d {
+		r := e.Explain(req)
+		if r.Decision != d {
 			t.Fatalf("Evaluate %s, Explain %s", d, r.Decision)
 		}
+		checkLazy(t, "fuzz", e, req, r, map[whyKind]bool{})
 	})
 }
