@@ -471,7 +471,7 @@ func (w *batchWorker) closeQuote(out []byte, start int) []byte {
 func needsEscape[B ~[]byte | ~string](b B) bool {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		if specialMask(load64(string(b[i:i+8]), 0)) != 0 {
+		if specialMask(load64(b, i)) != 0 {
 			return true
 		}
 	}

@@ -194,7 +194,7 @@ func plainString(line string, i int) (string, int, bool) {
 }
 
 // load64 returns s[i:i+8] as a little-endian word (one load once compiled).
-func load64(s string, i int) uint64 {
+func load64[B ~[]byte | ~string](s B, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
