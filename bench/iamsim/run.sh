@@ -71,7 +71,10 @@ for s in $sets; do
   nrate=$(node -e "console.log(JSON.parse(process.argv[1]).rate)" "$nres")
 
   # Agreement: execrole on the very same lines, decision by decision.
-  "$tmp/execrole" simulate "${pflags[@]}" --requests "$tmp/$s.node.jsonl" --format json |
+  # execrole's warnings on the policies (unknown actions in ReadOnlyAccess)
+  # go to a file, shown only if a run fails.
+  ex() { "$tmp/execrole" "$@" 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; die "execrole $* failed"; }; }
+  ex simulate "${pflags[@]}" --requests "$tmp/$s.node.jsonl" --format json |
     grep -o '"decision":"[A-Za-z]*"' | cut -d'"' -f4 >"$tmp/$s.exec.dec"
   [ "$(wc -l <"$tmp/$s.exec.dec")" -eq "$n" ] || die "$s: execrole wrote $(wc -l <"$tmp/$s.exec.dec") decisions for $n requests"
   dis=$(paste -d' ' "$tmp/$s.node.dec" "$tmp/$s.exec.dec" | awk '$1 != $2' | wc -l)
@@ -85,7 +88,7 @@ for s in $sets; do
   for c in $EXEC_COUNTS; do
     node "$here/gen.mjs" "$s" "$c" "$tmp/$s.$c.jsonl"
     t0=$(now)
-    "$tmp/execrole" simulate "${pflags[@]}" --requests "$tmp/$s.$c.jsonl" --format json >/dev/null
+    ex simulate "${pflags[@]}" --requests "$tmp/$s.$c.jsonl" --format json >/dev/null
     t1=$(now)
     T[$c]=$(calc "$t1 - $t0")
     rm -f "$tmp/$s.$c.jsonl"
@@ -94,7 +97,7 @@ for s in $sets; do
   hi_c=${EXEC_COUNTS##* }
   node "$here/gen.mjs" "$s" "$hi_c" "$tmp/$s.$hi_c.jsonl"
   t0=$(now)
-  "$tmp/execrole" simulate "${pflags[@]}" --requests "$tmp/$s.$hi_c.jsonl" --format json --explain=false >/dev/null
+  ex simulate "${pflags[@]}" --requests "$tmp/$s.$hi_c.jsonl" --format json --explain=false >/dev/null
   t1=$(now)
   rm -f "$tmp/$s.$hi_c.jsonl"
   noex=$(calc "$hi_c / ($t1 - $t0)")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -152,45 +151,4 @@ func parseContext(kvs []string) (map[string][]string, error) {
 		ctx[k] = append(ctx[k], v)
 	}
 	return ctx, nil
-}
-
-// requestLine is one line of a --requests file.
-type requestLine struct {
-	Principal       string         `json:"principal"`
-	Action          string         `json:"action"`
-	Resource        string         `json:"resource"`
-	ResourceAccount string         `json:"resourceAccount"`
-	Context         map[string]any `json:"context"`
-}
-
-// contextValues converts a JSON context value (string, number, bool or a
-// list of them) to strings.
-func contextValues(v any) ([]string, bool) {
-	switch x := v.(type) {
-	case string:
-		return []string{x}, true
-	case float64:
-		return []string{jsonNumber(x)}, true
-	case bool:
-		if x {
-			return []string{"true"}, true
-		}
-		return []string{"false"}, true
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, it := range x {
-			s, ok := contextValues(it)
-			if !ok || len(s) != 1 {
-				return nil, false
-			}
-			out = append(out, s[0])
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-func jsonNumber(f float64) string {
-	b, _ := json.Marshal(f)
-	return string(b)
 }

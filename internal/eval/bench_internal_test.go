@@ -7,11 +7,12 @@ import (
 	"github.com/execrole/execrole/internal/policy"
 )
 
-func mustShim(tb testing.TB, name, src string, typ policy.Type) *policy.Policy {
+// mustParse parses a test policy strictly.
+func mustParse(tb testing.TB, name, src string, typ policy.Type) *policy.Policy {
 	tb.Helper()
-	p, err := shimParse(name, []byte(src), typ)
-	if err != nil {
-		tb.Fatal(err)
+	p, ds := policy.Parse(name, []byte(src), typ)
+	if ds.HasErrors() {
+		tb.Fatal(ds)
 	}
 	return p
 }
@@ -22,7 +23,7 @@ func managedPolicy(tb testing.TB, name string) *policy.Policy {
 	if !ok {
 		tb.Fatalf("managed policy %s not embedded", name)
 	}
-	return mustShim(tb, name, string(m.Document), policy.Identity)
+	return mustParse(tb, name, string(m.Document), policy.Identity)
 }
 
 const execRole = "arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/1f9f6f0a"
@@ -63,7 +64,7 @@ func benchEval(b *testing.B, e *Engine, reqs []*Request) {
 
 // (a) one statement.
 func BenchmarkEvaluateOneStatement(b *testing.B) {
-	p := mustShim(b, "a", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}}`, policy.Identity)
+	p := mustParse(b, "a", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}}`, policy.Identity)
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{p}})
 	if err != nil {
 		b.Fatal(err)
@@ -76,8 +77,8 @@ func BenchmarkEvaluateOneStatement(b *testing.B) {
 func BenchmarkEvaluateExecutionRole(b *testing.B) {
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{
 		managedPolicy(b, "AmazonECSTaskExecutionRolePolicy"),
-		mustShim(b, "custom", scopedExecPolicy, policy.Identity),
-	}, Resource: mustShim(b, "key", defaultKeyPolicy, policy.Resource)})
+		mustParse(b, "custom", scopedExecPolicy, policy.Identity),
+	}, Resource: mustParse(b, "key", defaultKeyPolicy, policy.Resource)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func BenchmarkEvaluateReadOnlyAccess(b *testing.B) {
 func BenchmarkExplainExecutionRole(b *testing.B) {
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{
 		managedPolicy(b, "AmazonECSTaskExecutionRolePolicy"),
-		mustShim(b, "custom", scopedExecPolicy, policy.Identity),
+		mustParse(b, "custom", scopedExecPolicy, policy.Identity),
 	}})
 	if err != nil {
 		b.Fatal(err)
@@ -111,6 +112,26 @@ func BenchmarkExplainExecutionRole(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		e.Explain(reqs[i%len(reqs)])
+		i++
+	}
+}
+
+// BenchmarkExplainIntoExecutionRole is BenchmarkExplainExecutionRole with
+// one reused Result, as simulate --requests explains.
+func BenchmarkExplainIntoExecutionRole(b *testing.B) {
+	e, err := Compile(PolicySet{Identity: []*policy.Policy{
+		managedPolicy(b, "AmazonECSTaskExecutionRolePolicy"),
+		mustParse(b, "custom", scopedExecPolicy, policy.Identity),
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := benchRequests()
+	var r Result
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e.ExplainInto(reqs[i%len(reqs)], &r)
 		i++
 	}
 }

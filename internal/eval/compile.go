@@ -20,6 +20,8 @@ type cStatement struct {
 	src  *policy.Statement
 	pol  *policy.Policy
 	deny bool
+	id   int    // Match.ID: the statement's number within its Engine
+	name string // src.Name(), computed once: "#3" would allocate per match
 
 	// Action / NotAction.
 	notAction  bool
@@ -55,7 +57,7 @@ func compilePolicy(p *policy.Policy) (*cPolicy, error) {
 }
 
 func compileStatement(p *policy.Policy, s *policy.Statement, vars bool) (*cStatement, error) {
-	cs := &cStatement{src: s, pol: p, deny: s.Effect == policy.Deny}
+	cs := &cStatement{src: s, pol: p, deny: s.Effect == policy.Deny, name: s.Name()}
 	if s.Effect != policy.Allow && s.Effect != policy.Deny {
 		return nil, fmt.Errorf("Effect %q: want Allow or Deny", s.Effect)
 	}

@@ -112,6 +112,9 @@ type cCondition struct {
 	ifExists  bool
 	key       string // lower-cased
 	values    []cValue
+	// why is the near-miss reason when the condition fails, the same for
+	// every request: built once, not per explanation.
+	why string
 }
 
 func compileCondition(c *policy.Condition, vars bool) (*cCondition, error) {
@@ -141,7 +144,8 @@ func compileCondition(c *policy.Condition, vars bool) (*cCondition, error) {
 		return nil, fmt.Errorf("unknown condition operator %q", c.OperatorText)
 	}
 	info := operators[canon]
-	cc := &cCondition{src: c, op: info, qualifier: op.Qualifier, ifExists: op.IfExists, key: strings.ToLower(c.Key)}
+	cc := &cCondition{src: c, op: info, qualifier: op.Qualifier, ifExists: op.IfExists, key: strings.ToLower(c.Key),
+		why: fmt.Sprintf("condition %s %q failed at %s", c.OperatorText, c.Key, c.Range)}
 	for _, v := range c.Values {
 		cv := compileValue(info.fam, v.Text, vars && !v.Unknown)
 		if v.Unknown && strings.Contains(v.Text, "${") && (info.fam == famString || info.fam == famStringIgnoreCase || info.fam == famStringLike || info.fam == famArn) {

@@ -26,7 +26,7 @@ func runCondCases(t *testing.T, cases []condCase) {
 				v = policy.Version2012
 			}
 			src := fmt.Sprintf(`{"Version":%q,"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":%s}]}`, v, tc.cond)
-			p := mustShim(t, "cond.json", src, policy.Identity)
+			p := mustParse(t, "cond.json", src, policy.Identity)
 			e, err := Compile(PolicySet{Identity: []*policy.Policy{p}})
 			if err != nil {
 				t.Fatal(err)
@@ -159,10 +159,8 @@ func TestConditionVariables(t *testing.T) {
 // built by hand still evaluates them as literal text, never substituted.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
 func TestVariablesLiteralInNumeric(t *testing.T) {
-	p, err := lenientParse("n.json", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericEquals":{"n":"${aws:PrincipalTag/n}"}}}]}`), policy.Identity)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustParse(t, "n.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericEquals":{"n":"1"}}}]}`, policy.Identity)
+	p.Statements[0].Conditions[0].Values[0].Text = "${aws:PrincipalTag/n}" // by hand: Parse rejects it
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{p}})
 	if err != nil {
 		t.Fatal(err)

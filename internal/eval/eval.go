@@ -5,7 +5,9 @@
 // Policies are compiled once by Compile into an Engine, then evaluated many
 // times. Evaluate returns only the decision and allocates nothing for
 // policies without variables; Explain also lists every matching statement,
-// the gate that decided, what is missing and near misses.
+// the gate that decided, what is missing and near misses. For many
+// requests, ExplainInto reuses one Result and Request.Caller one parsed
+// principal.
 //
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //
@@ -23,6 +25,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/execrole/execrole/internal/arn"
 	"github.com/execrole/execrole/internal/iamdata"
@@ -93,7 +96,26 @@ type Request struct {
 	// case-insensitively (tag-key suffixes too); a key with more than one
 	// value is multi-valued.
 	Context map[string][]string
+	// Caller optionally holds Principal already parsed by ParsePrincipal,
+	// for callers deciding many requests of one principal. It is used only
+	// when it was parsed from Principal's very text.
+	Caller *Principal
 }
+
+// Principal is a request principal parsed once: ParsePrincipal splits the
+// ARN and classifies it (user, role, session, account, service...), which
+// every decision otherwise does again.
+type Principal struct {
+	text string
+	c    caller
+}
+
+// ParsePrincipal parses p for Request.Caller. The Principal refers to p's
+// text, which must not change.
+func ParsePrincipal(p string) *Principal { return &Principal{p, parseCaller(p)} }
+
+// String returns the principal's text.
+func (p *Principal) String() string { return p.text }
 
 // PolicySet is every policy that applies to a request.
 type PolicySet struct {
@@ -120,6 +142,7 @@ type Engine struct {
 	identity, boundary, session, resource, endpoints []*cPolicy
 	scps, rcps                                       [][]*cPolicy
 	hasBoundary, hasSession                          bool
+	nStmts                                           int
 }
 
 // Compile compiles the policies once for many evaluations. It fails only on
@@ -159,11 +182,38 @@ func Compile(set PolicySet) (*Engine, error) {
 	}
 	e.hasBoundary = len(e.boundary) > 0
 	e.hasSession = len(e.session) > 0
+	number := func(ps []*cPolicy) {
+		for _, p := range ps {
+			for _, s := range p.stmts {
+				s.id = e.nStmts
+				e.nStmts++
+			}
+		}
+	}
+	for _, lvl := range e.scps {
+		number(lvl)
+	}
+	for _, lvl := range e.rcps {
+		number(lvl)
+	}
+	number(e.resource)
+	number(e.endpoints)
+	number(e.identity)
+	number(e.boundary)
+	number(e.session)
 	return e, nil
 }
 
+// Statements returns how many statements the Engine holds: every Match.ID
+// is below it.
+func (e *Engine) Statements() int { return e.nStmts }
+
 // Match is one statement that matched the request.
 type Match struct {
+	// ID numbers the statement within its Engine, from 0 to
+	// Engine.Statements()-1, so that callers can keep per-statement data
+	// (such as its rendered form) in a slice.
+	ID   int
 	Gate Gate
 	// Level is the organization level of an SCP or RCP, the root being 0.
 	Level     int
@@ -178,7 +228,8 @@ type Match struct {
 // why.
 type NearMiss struct {
 	Match
-	Reason string
+	Reason string // empty in a Lazy Result: see Result.AppendReason
+	why    why
 }
 
 // Result is a decision with its explanation.
@@ -189,8 +240,17 @@ type Result struct {
 	// carried the request for Allowed.
 	Gate       Gate
 	Matches    []Match
-	Missing    []string
+	Missing    []string // empty in a Lazy Result: see AppendMissing
 	NearMisses []NearMiss
+
+	// Lazy, set by the caller before ExplainInto, leaves Missing and the
+	// near misses' Reason empty: AppendMissing and AppendReason write
+	// them on demand into the caller's buffer, so that explaining builds
+	// no strings (simulate --requests renders each into its output line).
+	Lazy        bool
+	lazyMissing []why
+	req         *Request
+	who         string // the caller as messages name it
 }
 
 // String renders the result for people.
@@ -226,6 +286,14 @@ func (e *Engine) Explain(req *Request) *Result {
 	return r
 }
 
+// ExplainInto is Explain into r, whose slices it truncates and reuses:
+// a caller explaining many requests one after the other allocates only
+// the Missing and NearMiss reason strings. r must not be in use elsewhere.
+func (e *Engine) ExplainInto(req *Request, r *Result) {
+	r.Matches, r.Missing, r.NearMisses, r.lazyMissing = r.Matches[:0], r.Missing[:0], r.NearMisses[:0], r.lazyMissing[:0]
+	r.Decision, r.Gate = e.decide(req, r)
+}
+
 // state is one evaluation's pre-split request.
 type state struct {
 	req      *Request
@@ -240,6 +308,7 @@ type state struct {
 	resWild  bool // the request names a set of resources ("*" or a pattern)
 	hasBound bool
 	explain  *Result
+	resWhy   [whyWildcardOnly + 1]string // reason's rendered resource messages
 }
 
 func (st *state) svc() string { return string(st.svcBuf[:st.svcLen]) }
@@ -255,15 +324,22 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	st.req = req
 	st.explain = ex
 	st.ctx.m = req.Context
-	st.caller = parseCaller(req.Principal)
+	if req.Caller != nil && req.Caller.text == req.Principal {
+		st.caller = req.Caller.c
+	} else {
+		st.caller = parseCaller(req.Principal)
+	}
 	if st.caller.kind == kindSession {
 		if v, ok := st.ctx.get("aws:principalarn"); ok && len(v) == 1 && strings.Contains(v[0], ":role/") {
 			st.caller.roleARN = v[0]
 		}
 	}
+	if ex != nil && ex.Lazy {
+		ex.req, ex.who = req, principalName(&st.caller)
+	}
 	st.hasBound = e.hasBoundary
 	// An action with a comma or whitespace never matches (iam-engine.md §1.3).
-	if svc, name, ok := strings.Cut(req.Action, ":"); ok && len(svc) <= len(st.svcBuf) && name != "" && !strings.ContainsAny(req.Action, ", \t\r\n") {
+	if svc, name, ok := strings.Cut(req.Action, ":"); ok && len(svc) <= len(st.svcBuf) && name != "" && !hasActionSeparator(req.Action) {
 		for i := 0; i < len(svc); i++ {
 			c := svc[i]
 			if 'A' <= c && c <= 'Z' {
@@ -276,7 +352,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	st.res = arn.SplitSubject(req.Resource)
 	info := lookupAction(req.Action)
 	st.wildOnly = info.wildcardOnly
-	st.resWild = req.Resource != "*" && strings.ContainsAny(req.Resource, "*?") || req.Resource == "*" && !st.wildOnly
+	st.resWild = req.Resource != "*" && (strings.IndexByte(req.Resource, '*') >= 0 || strings.IndexByte(req.Resource, '?') >= 0) || req.Resource == "*" && !st.wildOnly
 
 	// sts:GetCallerIdentity needs no permission and cannot be denied.
 	// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
@@ -340,12 +416,15 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		return ExplicitlyDenied, GateEndpoint
 	}
 
-	what := func() string { return req.Action + " on " + req.Resource }
-	// missing records what an implicit deny lacks; msg runs only when
-	// explaining, so the decision path builds no strings.
-	missing := func(g Gate, msg func() string) (Decision, Gate) {
+	// missing records what an implicit deny lacks, only when explaining,
+	// so the decision path builds no strings.
+	missing := func(g Gate, w why) (Decision, Gate) {
 		if ex != nil {
-			ex.Missing = append(ex.Missing, msg())
+			if ex.Lazy {
+				ex.lazyMissing = append(ex.lazyMissing, w)
+			} else {
+				ex.Missing = append(ex.Missing, w.render(req, principalName(c)))
+			}
 		}
 		return ImplicitlyDenied, g
 	}
@@ -354,16 +433,14 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// AWS managed KMS aliases) accept only read access whatever the policies
 	// say. https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
 	if info.known && !info.read && awsOwned(&st) {
-		return missing(GateNone, func() string { return req.Resource + " is owned by AWS and cannot be changed with " + req.Action })
+		return missing(GateNone, why{kind: whyAWSOwned})
 	}
 
 	// 3. SCPs: every level from the root to the account must allow.
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 	for i, g := range scp {
 		if !g.allow {
-			return missing(GateSCP, func() string {
-				return fmt.Sprintf("no service control policy at organization level %d allows %s", i, what())
-			})
+			return missing(GateSCP, why{kind: whySCP, level: i})
 		}
 	}
 	// RCPs allow through the implied RCPFullAWSAccess at every level.
@@ -372,7 +449,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// VPC endpoint policies must allow when the request goes through one.
 	// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 	if len(e.endpoints) > 0 && !end.allow {
-		return missing(GateEndpoint, func() string { return "the VPC endpoint policy does not allow " + what() })
+		return missing(GateEndpoint, why{kind: whyEndpoint})
 	}
 
 	// 4. Anonymous and service principals: only the resource policy can
@@ -381,7 +458,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 		if res.allow {
 			return Allowed, GateResource
 		}
-		return missing(GateResource, func() string { return "no resource-based policy allows " + principalName(c) + " to perform " + what() })
+		return missing(GateResource, why{kind: whyResourcePolicy})
 	}
 
 	resAcct := req.ResourceAccount
@@ -405,16 +482,16 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	}
 	principalChecks := func() (Decision, Gate) {
 		if !boundOK {
-			return missing(GateBoundary, func() string { return "the permissions boundary does not allow " + what() })
+			return missing(GateBoundary, why{kind: whyBoundary})
 		}
 		if !sessOK {
-			return missing(GateSession, func() string { return "the session policy does not allow " + what() })
+			return missing(GateSession, why{kind: whySession})
 		}
 		return Allowed, GateIdentity
 	}
 	identityPath := func() (Decision, Gate) {
 		if !id.allow {
-			return missing(GateIdentity, func() string { return "no identity-based policy allows " + what() })
+			return missing(GateIdentity, why{kind: whyIdentity})
 		}
 		return principalChecks()
 	}
@@ -423,9 +500,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 	if !sameAccount {
 		if !res.allow {
-			return missing(GateResource, func() string {
-				return "no resource-based policy in account " + resAcct + " allows " + principalName(c) + " to perform " + what()
-			})
+			return missing(GateResource, why{kind: whyCrossAccount, text: resAcct})
 		}
 		return identityPath()
 	}
@@ -436,9 +511,7 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
 	mustResource := isAssumeRole(&st) || isKMSKey(&st)
 	if mustResource && !res.allow {
-		return missing(GateResource, func() string {
-			return "the resource-based policy (trust or key policy) does not allow " + principalName(c) + " to perform " + what()
-		})
+		return missing(GateResource, why{kind: whyTrustOrKey})
 	}
 	if res.allow {
 		switch res.pm {
@@ -454,12 +527,24 @@ func (e *Engine) decide(req *Request, ex *Result) (Decision, Gate) {
 			// Naming the session itself (or everyone) lifts the boundary's
 			// implicit deny, but a session policy still limits the session.
 			if c.kind == kindSession && !sessOK {
-				return missing(GateSession, func() string { return "the session policy does not allow " + what() })
+				return missing(GateSession, why{kind: whySession})
 			}
 			return Allowed, GateResource
 		}
 	}
 	return identityPath()
+}
+
+// hasActionSeparator is strings.ContainsAny(a, ", \t\r\n") without building
+// a byte set per call: it runs once per request.
+func hasActionSeparator(a string) bool {
+	for i := 0; i < len(a); i++ {
+		switch a[i] {
+		case ',', ' ', '\t', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
 
 // principalName renders the caller for messages.
@@ -495,10 +580,14 @@ func (st *state) scan(pols []*cPolicy, g Gate, level int) gateResult {
 	var r gateResult
 	for _, p := range pols {
 		for _, s := range p.stmts {
-			ok, pm, why := st.statement(s, g)
+			ok, pm, w := st.statement(s, g)
 			if !ok {
-				if st.explain != nil && why != "" {
-					st.explain.NearMisses = append(st.explain.NearMisses, NearMiss{Match: matchOf(s, g, level), Reason: why})
+				if ex := st.explain; ex != nil && w.kind != whyNone {
+					n := NearMiss{Match: matchOf(s, g, level), why: w}
+					if !ex.Lazy {
+						n.Reason = st.reason(w)
+					}
+					ex.NearMisses = append(ex.NearMisses, n)
 				}
 				continue
 			}
@@ -519,27 +608,28 @@ func (st *state) scan(pols []*cPolicy, g Gate, level int) gateResult {
 }
 
 func matchOf(s *cStatement, g Gate, level int) Match {
-	return Match{Gate: g, Level: level, Policy: s.pol.Name, Type: s.pol.Type, Statement: s.src.Name(), Effect: s.src.Effect, Range: s.src.Range}
+	return Match{ID: s.id, Gate: g, Level: level, Policy: s.pol.Name, Type: s.pol.Type, Statement: s.name, Effect: s.src.Effect, Range: s.src.Range}
 }
 
-// statement reports whether s applies to the request. why, filled only when
+// statement reports whether s applies to the request. w, filled only when
 // explaining and the action matched, says which element did not.
-func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, why string) {
+func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w why) {
 	if !st.action(s) {
-		return false, pmNone, ""
+		return false, pmNone, w
 	}
 	explain := st.explain != nil
 	if !st.resource(s) {
 		if explain {
-			why = "resource " + st.req.Resource + " is not in its Resource"
-			if s.notResource {
-				why = "resource " + st.req.Resource + " is excluded by its NotResource"
-			}
-			if st.wildOnly && !s.notResource {
-				why = st.req.Action + " supports no resource-level permissions: only Resource \"*\" grants it"
+			switch {
+			case s.notResource:
+				w.kind = whyResourceExcluded
+			case st.wildOnly:
+				w.kind = whyWildcardOnly
+			default:
+				w.kind = whyResourceNotIn
 			}
 		}
-		return false, pmNone, why
+		return false, pmNone, w
 	}
 	pm = pmWildcard
 	switch {
@@ -560,36 +650,52 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 			}
 			if m != pmNone {
 				if explain {
-					why = "principal " + principalName(&st.caller) + " is excluded by its NotPrincipal"
+					w.kind = whyPrincipalExcluded
 				}
-				return false, pmNone, why
+				return false, pmNone, w
 			}
 			pm = pmDirect
 		} else {
 			if m == pmNone {
 				if explain {
-					why = "principal " + principalName(&st.caller) + " is not named in its Principal"
+					w.kind = whyPrincipalNotNamed
 				}
-				return false, pmNone, why
+				return false, pmNone, w
 			}
 			pm = m
 		}
 	case g == GateResource:
 		// A resource policy statement without Principal names nobody.
 		if explain {
-			why = "it has no Principal element"
+			w = why{kind: whyText, text: "it has no Principal element"}
 		}
-		return false, pmNone, why
+		return false, pmNone, w
 	}
 	for _, c := range s.conds {
 		if !c.eval(&st.ctx) {
 			if explain {
-				why = fmt.Sprintf("condition %s %q failed at %s", c.src.OperatorText, c.src.Key, c.src.Range)
+				w = why{kind: whyText, text: c.why}
 			}
-			return false, pmNone, why
+			return false, pmNone, w
 		}
 	}
-	return true, pm, ""
+	return true, pm, w
+}
+
+// reason renders a near miss's reason. Resource messages depend only on
+// the request, so each is built once per explanation, however many
+// statements miss it; constant ones are not copied.
+func (st *state) reason(w why) string {
+	switch w.kind {
+	case whyText:
+		return w.text
+	case whyResourceNotIn, whyResourceExcluded, whyWildcardOnly:
+		if st.resWhy[w.kind] == "" {
+			st.resWhy[w.kind] = w.render(st.req, principalName(&st.caller))
+		}
+		return st.resWhy[w.kind]
+	}
+	return w.render(st.req, principalName(&st.caller))
 }
 
 // action reports whether the statement's Action/NotAction applies.
@@ -697,28 +803,30 @@ type actionInfo struct {
 }
 
 // lookupAction caches iamdata lookups per action string, keeping the
-// decision path free of allocations.
+// decision path free of allocations. A sync.Map, not a RWMutex: its reads
+// write nothing shared, so parallel batch workers do not contend on a
+// reader count for every request.
 var (
-	aiMu    sync.RWMutex
-	aiCache = map[string]actionInfo{}
+	aiCache sync.Map // string -> actionInfo
+	aiSize  atomic.Int64
 )
 
 func lookupAction(action string) actionInfo {
-	aiMu.RLock()
-	v, ok := aiCache[action]
-	aiMu.RUnlock()
-	if ok {
-		return v
+	if v, ok := aiCache.Load(action); ok {
+		return v.(actionInfo)
 	}
+	var v actionInfo
 	if a, ok := iamdata.LookupAction(action); ok {
 		v = actionInfo{known: true, wildcardOnly: a.WildcardOnly(), read: a.AccessLevel == "Read" || a.AccessLevel == "List"}
 	}
-	aiMu.Lock()
-	if len(aiCache) > 1<<16 {
-		clear(aiCache)
+	if aiSize.Add(1) > 1<<16 {
+		aiCache.Clear()
+		aiSize.Store(1)
 	}
-	aiCache[action] = v
-	aiMu.Unlock()
+	// A copy of the key: action may point into a caller's large buffer
+	// (simulate --requests reads the whole file), which the cache must not
+	// keep alive.
+	aiCache.Store(strings.Clone(action), v)
 	return v
 }
 

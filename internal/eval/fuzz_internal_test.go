@@ -8,7 +8,7 @@ import (
 
 // FuzzEvaluate compiles random policies (seeded from real shapes) as
 // identity and resource policies and evaluates random requests: it must
-// never panic, and Evaluate and Explain must agree.
+// never panic, and Evaluate, Explain and a Lazy ExplainInto must agree.
 func FuzzEvaluate(f *testing.F) {
 	seeds := []string{
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}}`,
@@ -23,10 +23,10 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add(seeds[0], Anonymous, "ECR:get*", "*", "k", "")
 	f.Add(seeds[1], "ecs-tasks.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::1:role/x", "n", "2.5")
 	f.Fuzz(func(t *testing.T, src, principal, action, resource, key, val string) {
-		p, err := shimParse("fuzz.json", []byte(src), policy.Identity)
-		if err != nil {
-			// Also drive the engine with ASTs the parser would refuse.
-			if p, err = lenientParse("fuzz.json", []byte(src), policy.Identity); err != nil {
+		p, ds := policy.Parse("fuzz.json", []byte(src), policy.Identity)
+		if ds.HasErrors() {
+			// Also drive the engine with documents only lax parsing takes.
+			if p, ds = (policy.ParseOptions{Lax: true}).Parse("fuzz.json", []byte(src), policy.Identity); ds.HasErrors() {
 				return
 			}
 		}
@@ -43,8 +43,10 @@ func FuzzEvaluate(f *testing.F) {
 		req := &Request{Principal: principal, Action: action, Resource: resource,
 			Context: map[string][]string{key: {val}, "multi": {val, key}}}
 		d := e.Evaluate(req)
-		if r := e.Explain(req); r.Decision != d {
+		r := e.Explain(req)
+		if r.Decision != d {
 			t.Fatalf("Evaluate %s, Explain %s", d, r.Decision)
 		}
+		checkLazy(t, "fuzz", e, req, r, map[whyKind]bool{})
 	})
 }

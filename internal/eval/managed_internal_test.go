@@ -13,7 +13,7 @@ import (
 func TestManagedPolicies(t *testing.T) {
 	exec, err := Compile(PolicySet{Identity: []*policy.Policy{
 		managedPolicy(t, "AmazonECSTaskExecutionRolePolicy"),
-		mustShim(t, "custom", scopedExecPolicy, policy.Identity),
+		mustParse(t, "custom", scopedExecPolicy, policy.Identity),
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +30,8 @@ func TestManagedPolicies(t *testing.T) {
 	// With the default key policy (the account may use IAM policies) the
 	// identity allow counts, and kms:ViaService must match.
 	withKey, err := Compile(PolicySet{
-		Identity: []*policy.Policy{mustShim(t, "custom", scopedExecPolicy, policy.Identity)},
-		Resource: mustShim(t, "key", defaultKeyPolicy, policy.Resource),
+		Identity: []*policy.Policy{mustParse(t, "custom", scopedExecPolicy, policy.Identity)},
+		Resource: mustParse(t, "key", defaultKeyPolicy, policy.Resource),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,8 +70,8 @@ func TestManagedPolicies(t *testing.T) {
 func TestConcurrentEvaluate(t *testing.T) {
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{
 		managedPolicy(t, "AmazonECSTaskExecutionRolePolicy"),
-		mustShim(t, "custom", scopedExecPolicy, policy.Identity),
-	}, Resource: mustShim(t, "key", defaultKeyPolicy, policy.Resource)})
+		mustParse(t, "custom", scopedExecPolicy, policy.Identity),
+	}, Resource: mustParse(t, "key", defaultKeyPolicy, policy.Resource)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,13 +42,21 @@ func TestPrincipalMatching(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":%s,"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, tt.principal)
-			e, err := Compile(PolicySet{Resource: mustShim(t, "bucket.json", src, policy.Resource)})
+			e, err := Compile(PolicySet{Resource: mustParse(t, "bucket.json", src, policy.Resource)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			req := &Request{Principal: tt.caller, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourceAccount: acct, Context: tt.ctx}
 			if got := e.Evaluate(req); got != tt.want {
 				t.Errorf("got %s, want %s\n%s", got, tt.want, e.Explain(req))
+			}
+			// The same with the principal parsed beforehand, and with
+			// one parsed from another principal, which must be ignored.
+			for _, c := range []*Principal{ParsePrincipal(tt.caller), ParsePrincipal("arn:aws:iam::" + acct + ":user/alice"), ParsePrincipal("ecs-tasks.amazonaws.com")} {
+				req.Caller = c
+				if got := e.Evaluate(req); got != tt.want {
+					t.Errorf("with Caller %s: got %s, want %s", c, got, tt.want)
+				}
 			}
 		})
 	}
@@ -75,16 +83,20 @@ func TestActionResourceMatching(t *testing.T) {
 		{"NotResource excludes", `"Action":"logs:*","NotResource":"arn:aws:logs:*:*:log-group:/ecs/*"`, "logs:PutLogEvents", stream, ImplicitlyDenied},
 		{"NotResource other", `"Action":"logs:*","NotResource":"arn:aws:logs:*:*:log-group:/other/*"`, "logs:PutLogEvents", stream, Allowed},
 		{"wildcard-only needs *", `"Action":"ecr:GetAuthorizationToken","Resource":"arn:aws:ecr:*:*:*"`, "ecr:GetAuthorizationToken", "*", ImplicitlyDenied},
-		{"missing Action never matches", `"Resource":"*"`, "logs:PutLogEvents", stream, ImplicitlyDenied},
+		{"missing Action never matches", `"Action":"logs:PutLogEvents","Resource":"*"`, "logs:PutLogEvents", stream, ImplicitlyDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Built without validation: some of these statements are ones
-			// the parser rejects, and the engine must still not match them.
+			// Lax: some of these statements are ones strict parsing
+			// rejects, and the engine must still not match them.
 			src := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` + tt.stmt + `}]}`
-			p, err := lenientParse("id.json", []byte(src), policy.Identity)
-			if err != nil {
-				t.Fatal(err)
+			p, ds := policy.ParseOptions{Lax: true}.Parse("id.json", []byte(src), policy.Identity)
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			if strings.HasPrefix(tt.name, "missing Action") {
+				// By hand: even lax parsing requires Action or NotAction.
+				p.Statements[0].Actions, p.Statements[0].ActionSet = nil, false
 			}
 			e, err := Compile(PolicySet{Identity: []*policy.Policy{p}})
 			if err != nil {
@@ -101,10 +113,9 @@ func TestActionResourceMatching(t *testing.T) {
 func TestCompileErrorNamesStatement(t *testing.T) {
 	// The parser rejects this operator; Compile must too when given such an
 	// AST directly.
-	p, err := lenientParse("bad.json", []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"S1","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"k":"v"}}}]}`), policy.Identity)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustParse(t, "bad.json", `{"Version":"2012-10-17","Statement":[{"Sid":"S1","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`, policy.Identity)
+	c := p.Statements[0].Conditions[0]
+	c.Operator, c.OperatorText = policy.Operator{}, "StringEqualz" // by hand: Parse rejects it
 	p.Statements[0].Range.File = "bad.json"
 	p.Statements[0].Range.Start.Line, p.Statements[0].Range.Start.Column = 3, 5
 	e, err := Compile(PolicySet{Identity: []*policy.Policy{p}})
@@ -131,10 +142,10 @@ func TestSplitTemplate(t *testing.T) {
 // Callers the oracle corpus does not cover.
 func TestSpecialCallers(t *testing.T) {
 	const acct = "123456789012"
-	allowS3 := mustShim(t, "s.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, policy.Session)
-	denyS3 := mustShim(t, "d.json", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}}`, policy.Identity)
+	allowS3 := mustParse(t, "s.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, policy.Session)
+	denyS3 := mustParse(t, "d.json", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}}`, policy.Identity)
 	slr := "arn:aws:iam::" + acct + ":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
-	scpDeny := [][]*policy.Policy{{mustShim(t, "scp.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}`, policy.SCP)}}
+	scpDeny := [][]*policy.Policy{{mustParse(t, "scp.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}`, policy.SCP)}}
 	tests := []struct {
 		name   string
 		set    PolicySet
@@ -152,7 +163,7 @@ func TestSpecialCallers(t *testing.T) {
 		{"federated user without session policy", PolicySet{Identity: []*policy.Policy{allowS3}}, "arn:aws:sts::" + acct + ":federated-user/bob", "s3:GetObject", ImplicitlyDenied},
 		{"federated user with session policy", PolicySet{Identity: []*policy.Policy{allowS3}, Session: []*policy.Policy{allowS3}}, "arn:aws:sts::" + acct + ":federated-user/bob", "s3:GetObject", Allowed},
 		// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
-		{"GetCallerIdentity cannot be denied", PolicySet{Identity: []*policy.Policy{mustShim(t, "x.json", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, policy.Identity)}}, "arn:aws:iam::" + acct + ":user/u", "sts:GetCallerIdentity", Allowed},
+		{"GetCallerIdentity cannot be denied", PolicySet{Identity: []*policy.Policy{mustParse(t, "x.json", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, policy.Identity)}}, "arn:aws:iam::" + acct + ":user/u", "sts:GetCallerIdentity", Allowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,5 +176,30 @@ func TestSpecialCallers(t *testing.T) {
 				t.Errorf("got %s, want %s\n%s", got, tt.want, e.Explain(req))
 			}
 		})
+	}
+}
+
+// TestLazyMessages covers the Lazy messages the oracle corpus does not:
+// AWS-owned resources and VPC endpoint policies.
+func TestLazyMessages(t *testing.T) {
+	allowAll := mustParse(t, "all.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.Identity)
+	endpoint := mustParse(t, "vpce.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, policy.Endpoint)
+	e, err := Compile(PolicySet{Identity: []*policy.Policy{allowAll}, Endpoints: []*policy.Policy{endpoint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[whyKind]bool{}
+	for _, req := range []*Request{
+		{Principal: "arn:aws:iam::123456789012:user/u", Action: "iam:DeletePolicy", Resource: "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		{Principal: "arn:aws:iam::123456789012:user/u", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"},
+	} {
+		want := e.Explain(req)
+		if want.MissingCount() != 1 {
+			t.Fatalf("%s on %s: %s; want one missing permission", req.Action, req.Resource, want)
+		}
+		checkLazy(t, req.Action, e, req, want, seen)
+	}
+	if !seen[whyAWSOwned] || !seen[whyEndpoint] {
+		t.Errorf("messages seen %v, want AWS-owned and endpoint ones", seen)
 	}
 }

@@ -40,8 +40,17 @@ func FuzzParse(f *testing.F) {
 		if ds.HasErrors() != (p == nil) {
 			t.Fatalf("errors=%v but policy nil=%v: %v", ds.HasErrors(), p == nil, ds)
 		}
+		// Lax accepts more and reads what strict parsing accepts the
+		// same way.
+		lp, lds := policy.ParseOptions{Lax: true}.Parse("fuzz.json", src, typ)
+		if lds.HasErrors() != (lp == nil) {
+			t.Fatalf("lax: errors=%v but policy nil=%v: %v", lds.HasErrors(), lp == nil, lds)
+		}
 		if p == nil {
 			return
+		}
+		if d := cmp.Diff(p, lp); d != "" {
+			t.Fatalf("lax parsing reads a strictly valid policy differently:\n%s", d)
 		}
 		out, err := json.Marshal(p)
 		if err != nil {

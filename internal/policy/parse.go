@@ -13,11 +13,73 @@ import (
 // Parse parses and validates one policy document of type t. On any
 // error-level diagnostic the policy is nil; warnings come with a policy.
 func Parse(file string, src []byte, t Type) (*Policy, source.Diagnostics) {
+	return ParseOptions{}.Parse(file, src, t)
+}
+
+// ParseOptions says how strictly Parse reads a policy document. The zero
+// value is strict: what IAM would refuse to store is an error.
+type ParseOptions struct {
+	// Lax accepts documents that break a rule of the policy grammar or of
+	// their policy type but that AWS's evaluation engine still decides
+	// requests with: a decision made on such a document (a simulator's,
+	// a peer engine's) can then be replayed. Each rule it relaxes is
+	// reported as a warning instead of an error; everything else (JSON,
+	// element names, Effect, operators) stays an error. The relaxed rules,
+	// each with what shows AWS evaluates past it ("oracle" cases are in the
+	// iam-simulate core-engine corpus, shared/oracles/iam-simulate-core-engine,
+	// which internal/eval's TestOracle replays):
+	//
+	//   - Principal in an identity, boundary, session or SCP document:
+	//     evaluated as a principal match (oracle blog.json "Allowed when
+	//     context key present").
+	//   - No Principal in a resource or trust policy statement: the
+	//     statement matches nobody (oracle noPrincipalElement.json
+	//     "Statement without Principal never matches (Allow)";
+	//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+	//   - A Principal string other than "*": read as {"AWS": value} (oracle
+	//     permissionBoundaries-CrossAccount.json "Cross Account: Permission
+	//     boundary deny resource policy allows role, from role").
+	//   - NotPrincipal with Allow, or in a policy type that does not take
+	//     it (oracle notPrincipal.json "Allowed when NotPrincipal is a
+	//     different principal", anonymous.json "anonymous allowed by not
+	//     principal excluding signed principal";
+	//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+	//   - Resource or NotResource in a trust policy: matched against the
+	//     role's ARN (oracle sts/assumeRole/differentAccount.json "Allowed
+	//     when resource policy allows account and identity policy both
+	//     allow").
+	//   - RCP statements without Principal "*", or an Allow other than
+	//     RCPFullAWSAccess (oracle discoveryMode/ignoredConditions/rcp.json
+	//     "Do Not Report Ignored Conditions When Other Deny Parts Do Not
+	//     Match";
+	//     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html).
+	//   - An action not of the form service:action ("s3:", a comma inside):
+	//     it never matches, so NotAction with it matches every action
+	//     (oracle edgeCases/whitespaceActions.json "Action with empty
+	//     action after colon does not match", "NotAction with empty action
+	//     after colon always matches").
+	Lax bool
+}
+
+// relaxable reports the breach of a rule Lax relaxes: an error, or under
+// Lax a warning.
+func (o ParseOptions) relaxable(ds *source.Diagnostics, r source.Range, format string, args ...any) {
+	if o.Lax {
+		ds.Warnf(r, format+" (read anyway: lax parsing, as AWS evaluates it)", args...)
+		return
+	}
+	ds.Errorf(r, format, args...)
+}
+
+// Parse parses and validates one policy document of type t with the
+// options o. On any error-level diagnostic the policy is nil; warnings come
+// with a policy.
+func (o ParseOptions) Parse(file string, src []byte, t Type) (*Policy, source.Diagnostics) {
 	n, err := jsontree.Parse(file, src)
 	if err != nil {
 		return nil, jsonDiags(err, file)
 	}
-	p, ds := FromNode(n, t, file)
+	p, ds := o.fromNode(n, t, file)
 	if p != nil {
 		lines := source.NewLines(file, src)
 		at := func(off int) source.Range { return lines.Range(off, off+1) }
@@ -92,13 +154,17 @@ func rebase(n *jsontree.Node, r source.Range) {
 // Size and character checks need the source text and are done by Parse and
 // ParseDocumentString only; call Size for embedded documents.
 func FromNode(n *jsontree.Node, t Type, name string) (*Policy, source.Diagnostics) {
+	return ParseOptions{}.fromNode(n, t, name)
+}
+
+func (o ParseOptions) fromNode(n *jsontree.Node, t Type, name string) (*Policy, source.Diagnostics) {
 	if n != nil && n.Kind == jsontree.String && !n.Unknown {
 		return ParseDocumentString(n.Str, n.Range, t, name)
 	}
-	b := &builder{t: t}
+	b := &builder{t: t, o: o}
 	p := b.policy(n, name)
 	if p != nil {
-		validate(p, &b.ds)
+		validate(p, &b.ds, o)
 	}
 	if b.ds.HasErrors() {
 		return nil, b.ds
@@ -108,6 +174,7 @@ func FromNode(n *jsontree.Node, t Type, name string) (*Policy, source.Diagnostic
 
 type builder struct {
 	t  Type
+	o  ParseOptions
 	ds source.Diagnostics
 }
 
@@ -276,10 +343,16 @@ func (b *builder) principal(m *jsontree.Member) *Principal {
 	pr := &Principal{Range: v.Range}
 	switch v.Kind {
 	case jsontree.String:
-		if v.Str != "*" {
-			b.ds.Errorf(v.Range, "%s as a string must be \"*\"; use an object such as {\"AWS\": %q}", m.Key, v.Str)
+		if v.Str == "*" {
+			pr.Wildcard = true
+			break
 		}
-		pr.Wildcard = true
+		b.o.relaxable(&b.ds, v.Range, "%s as a string must be \"*\"; use an object such as {\"AWS\": %q}", m.Key, v.Str)
+		if b.o.Lax {
+			pr.Entries = append(pr.Entries, PrincipalEntry{Kind: KindAWS, Value: Value{Text: v.Str, Range: v.Range, Unknown: v.Unknown}})
+		} else {
+			pr.Wildcard = true
+		}
 	case jsontree.Object:
 		if len(v.Members) == 0 {
 			b.ds.Errorf(v.Range, "%s is an empty object; expected keys among %s", m.Key, strings.Join(principalKinds, ", "))

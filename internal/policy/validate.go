@@ -93,10 +93,10 @@ func alnum(s string) bool {
 
 // validate applies the rules that depend on the policy type and version.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
-func validate(p *Policy, ds *source.Diagnostics) {
+func validate(p *Policy, ds *source.Diagnostics, o ParseOptions) {
 	sids := map[string]*Statement{}
 	for _, s := range p.Statements {
-		validateStatement(p, s, ds)
+		validateStatement(p, s, ds, o)
 		if s.Sid != "" {
 			if iamSid(p.Type) && !alnum(s.Sid) {
 				ds.Errorf(s.Ranges["Sid"], "Sid %q in %s policies may contain only ASCII letters and digits", s.Sid, p.Type)
@@ -109,7 +109,7 @@ func validate(p *Policy, ds *source.Diagnostics) {
 	}
 }
 
-func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
+func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics, o ParseOptions) {
 	t := p.Type
 	pr, hasP := s.Ranges["Principal"]
 	npr, hasNP := s.Ranges["NotPrincipal"]
@@ -117,30 +117,30 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 	case Trust, Resource, Repository:
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 		if !hasP && !hasNP {
-			ds.Errorf(s.Range, "statement %s needs a Principal in %s policies, saying who it applies to", s.Name(), t)
+			o.relaxable(ds, s.Range, "statement %s needs a Principal in %s policies, saying who it applies to", s.Name(), t)
 		}
 	case Identity, Boundary, Session, SCP:
 		if hasP {
-			ds.Errorf(pr, "Principal is not allowed in %s policies; the principal is whoever the policy is attached to", t)
+			o.relaxable(ds, pr, "Principal is not allowed in %s policies; the principal is whoever the policy is attached to", t)
 		}
 	case RCP:
 		// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
 		if !hasP {
-			ds.Errorf(s.Range, "statement %s of an RCP needs \"Principal\": \"*\"", s.Name())
+			o.relaxable(ds, s.Range, "statement %s of an RCP needs \"Principal\": \"*\"", s.Name())
 		} else if s.Principal != nil && !s.NotPrincipal && !s.Principal.Wildcard {
-			ds.Errorf(pr, "RCP Principal must be \"*\" (use conditions such as aws:PrincipalAccount to narrow it)")
+			o.relaxable(ds, pr, "RCP Principal must be \"*\" (use conditions such as aws:PrincipalAccount to narrow it)")
 		}
 		if s.Effect == Allow && !rcpFullAccess(s) {
-			ds.Errorf(s.Ranges["Effect"], "RCP statements must be Deny; the only Allow is the RCPFullAWSAccess shape (Principal, Action and Resource \"*\", no Condition)")
+			o.relaxable(ds, s.Ranges["Effect"], "RCP statements must be Deny; the only Allow is the RCPFullAWSAccess shape (Principal, Action and Resource \"*\", no Condition)")
 		}
 	}
 	if hasNP {
 		switch t {
 		case Identity, Boundary, Session, Trust, SCP, RCP:
-			ds.Errorf(npr, "NotPrincipal is not allowed in %s policies", t)
+			o.relaxable(ds, npr, "NotPrincipal is not allowed in %s policies", t)
 		default:
 			if s.Effect != Deny {
-				ds.Errorf(npr, "NotPrincipal may be used only with \"Effect\": \"Deny\"")
+				o.relaxable(ds, npr, "NotPrincipal may be used only with \"Effect\": \"Deny\"")
 			}
 		}
 	}
@@ -149,7 +149,7 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 	}
 	for _, kind := range []string{"Resource", "NotResource"} {
 		if r, ok := s.Ranges[kind]; ok && t == Trust {
-			ds.Errorf(r, "%s is not allowed in a trust policy; the resource is the role itself", kind)
+			o.relaxable(ds, r, "%s is not allowed in a trust policy; the resource is the role itself", kind)
 		}
 	}
 	if !s.ResourceSet {
@@ -161,7 +161,7 @@ func validateStatement(p *Policy, s *Statement, ds *source.Diagnostics) {
 
 	vars := p.VariablesEnabled()
 	for _, a := range s.Actions {
-		checkAction(a, ds)
+		checkAction(a, ds, o)
 	}
 	for _, r := range s.Resources {
 		checkResource(p, r, ds)
@@ -217,7 +217,7 @@ func rcpFullAccess(s *Statement) bool {
 
 // checkAction enforces "service:action" or "*".
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
-func checkAction(a Value, ds *source.Diagnostics) {
+func checkAction(a Value, ds *source.Diagnostics, o ParseOptions) {
 	if a.Text == "*" {
 		return
 	}
@@ -227,7 +227,7 @@ func checkAction(a Value, ds *source.Diagnostics) {
 	}
 	svc, name, ok := strings.Cut(a.Text, ":")
 	if !ok || svc == "" || name == "" || strings.Contains(name, ":") {
-		ds.Errorf(a.Range, "action %q must have the form service:action, e.g. \"ecr:GetAuthorizationToken\", or be \"*\"", a.Text)
+		o.relaxable(ds, a.Range, "action %q must have the form service:action, e.g. \"ecr:GetAuthorizationToken\", or be \"*\"", a.Text)
 		return
 	}
 	if strings.ContainsAny(svc, "*?") {
