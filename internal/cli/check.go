@@ -62,7 +62,7 @@ fails to start or an error-level finding exists; 2 for bad input.`,
 	f.task.register(cmd)
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.iam, "iam", nil, "`aws iam get-account-authorization-details` output holding the execution role (repeatable)")
-	fl.StringArrayVar(&f.roles, "role", nil, "role file, CloudFormation template or Terraform (file or directory) defining the role (repeatable)")
+	fl.StringArrayVar(&f.roles, "role", nil, "role file, execrole generate JSON, CloudFormation template or Terraform (file or directory) defining the role (repeatable)")
 	fl.StringVar(&f.boundary, "boundary", "", "permissions boundary policy file of the role (when the role source names one it does not hold)")
 	fl.StringArrayVar(&f.scps, "scp", nil, "service control policy files for one organisation level, comma-separated (repeatable, root first)")
 	fl.StringArrayVar(&f.resourcePolicies, "resource-policy", nil, "[ARN=]FILE: an ECR repository policy (get-repository-policy output), secret policy (get-resource-policy output) or KMS key policy (repeatable)")
@@ -123,7 +123,10 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 			in.Accounts = append(in.Accounts, s)
 		}
 	}
-	if len(f.roles) == 1 && len(explicit) == 1 && len(explicit[0].Roles) == 1 && explicit[0].Format == iamdef.FormatRoleFile {
+	// A role file, or generate's output, describes the role the user means
+	// even when the task definition names it otherwise (or not at all).
+	if len(f.roles) == 1 && len(explicit) == 1 && len(explicit[0].Roles) > 0 &&
+		(explicit[0].Format == iamdef.FormatRoleFile && len(explicit[0].Roles) == 1 || explicit[0].Format == iamdef.FormatGenerated) {
 		in.Role = explicit[0].Roles[0]
 	}
 	if f.boundary != "" {

@@ -79,6 +79,9 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 		// export's key.
 		s, more := fromRoleFile(file, root, opts)
 		return s, append(ds, more...)
+	case isGenerated(root):
+		s, more := fromGenerated(file, root)
+		return s, append(ds, more...)
 	case account.IsAuthorizationDetails(root):
 		s, more := account.Parse(file, root)
 		return s, append(ds, more...)
@@ -88,7 +91,7 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 	case root.Kind == jsontree.Object && root.Get("format_version") != nil:
 		return fromTerraform(file, opts)
 	}
-	ds.Errorf(root.Range, "expected IAM roles: `aws iam get-account-authorization-details` output, a CloudFormation template, Terraform, or a role file (an object with RoleName or Arn, AssumeRolePolicyDocument, Policies, ManagedPolicyArns)")
+	ds.Errorf(root.Range, "expected IAM roles: `aws iam get-account-authorization-details` output, a CloudFormation template, Terraform, `execrole generate` JSON, or a role file (an object with RoleName or Arn, AssumeRolePolicyDocument, Policies, ManagedPolicyArns)")
 	return nil, ds
 }
 
