@@ -65,9 +65,10 @@ type TaskResult struct {
 	Source  *account.Snapshot // where Role was found
 	Report  *launch.Report
 	Missing []account.Attachment // attached policies whose documents are unknown
-	// Patch applies the fix's identity-policy statements to the file (or
-	// account) the role came from; nil when there is none.
-	Patch *patch.Patch
+	// Patches apply the fix to the file (or account) the role came from:
+	// the identity-policy statements, and a misspelt trust principal
+	// corrected where it is written.
+	Patches []*patch.Patch
 	// Note says why there is no Report, or what limits it.
 	Note string
 }
@@ -145,7 +146,7 @@ func Run(in Input) *Result {
 			tr.Report.Verdict = launch.Unknown
 			tr.Note = "the role has attached policies execrole could not read (" + attachmentList(tr.Missing) + "); the launch fails unless they grant what is missing"
 		}
-		tr.Patch = fixPatch(tr)
+		tr.Patches = fixPatches(tr)
 		k := roleKey{tr.Source, tr.Role}
 		if _, ok := byRole[k]; !ok {
 			order = append(order, k)
@@ -290,20 +291,33 @@ func attachmentList(as []account.Attachment) string {
 	return strings.Join(out, ", ")
 }
 
-// fixPatch writes the identity-policy part of the fix into the role's
-// source.
-func fixPatch(tr *TaskResult) *patch.Patch {
+// fixPatches writes the fix into the role's source: the identity-policy
+// statements, and for a trust policy that names a typo of
+// ecs-tasks.amazonaws.com, that value corrected.
+func fixPatches(tr *TaskResult) []*patch.Patch {
 	if tr.Report.Fix == nil {
 		return nil
 	}
+	var out []*patch.Patch
 	doc := patch.Document{Version: policy.Version2012}
+	trust := false
 	for _, a := range tr.Report.Fix.Add {
-		if a.Policy == launch.IdentityPolicy {
+		switch a.Policy {
+		case launch.IdentityPolicy:
 			doc.Statement = append(doc.Statement, a.Statement)
+		case launch.TrustPolicy:
+			trust = true
+		}
+	}
+	if trust && tr.Role.Trust != nil {
+		for _, v := range rules.MisspeltPrincipals(tr.Role.Trust) {
+			if p, ok, err := patch.Replace(v.Range.File, v.Range.Start.Line, v.Text, rules.ECSTasksPrincipal); err == nil && ok {
+				out = append(out, p)
+			}
 		}
 	}
 	if len(doc.Statement) == 0 {
-		return nil
+		return out
 	}
 	var where render.Pseudo
 	for _, f := range []struct {
@@ -314,11 +328,10 @@ func fixPatch(tr *TaskResult) *patch.Patch {
 			*f.dst = f.v.Text
 		}
 	}
-	p, ok, err := patch.ForRole(tr.Source, tr.Role, doc, where)
-	if err != nil || !ok {
-		return nil
+	if p, ok, err := patch.ForRole(tr.Source, tr.Role, doc, where); err == nil && ok {
+		out = append(out, p)
 	}
-	return p
+	return out
 }
 
 // without drops the role's boundary attachment from missing ones.

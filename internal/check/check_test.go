@@ -117,10 +117,17 @@ func TestPatchMakesTaskStart(t *testing.T) {
 	if err != nil {
 		t.Skip("SKIPPED: git not installed; patches not applied")
 	}
-	for _, tc := range []struct{ name, file, body string }{
-		{"CloudFormation YAML", "stack.yaml", cfnYAML},
-		{"CloudFormation JSON", "stack.json", cfnJSON},
-		{"Terraform", "main.tf", terraform},
+	for _, tc := range []struct {
+		name, file, body string
+		patches          int
+	}{
+		{"CloudFormation YAML", "stack.yaml", cfnYAML, 1},
+		{"CloudFormation JSON", "stack.json", cfnJSON, 1},
+		{"Terraform", "main.tf", terraform, 1},
+		// The corpus's most common trust mistake: the typo is corrected
+		// where it is written, and the missing permission added.
+		{"CloudFormation YAML, misspelt trust principal", "stack.yaml", strings.Replace(cfnYAML, "{Service: ecs-tasks.amazonaws.com}", "{Service: ecs-task.amazonaws.com}", 1), 2},
+		{"Terraform, misspelt trust principal", "main.tf", strings.Replace(terraform, `Service = "ecs-tasks.amazonaws.com"`, `Service = "ecs-task.amazonaws.com"`, 1), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -134,19 +141,23 @@ func TestPatchMakesTaskStart(t *testing.T) {
 			}
 			res := check.Run(load(t, path))
 			tr := res.Tasks[0]
-			if tr.Verdict() != launch.Fails || tr.Patch == nil || tr.Patch.Diff == "" {
-				t.Fatalf("verdict %s, patch %+v; want a failing task with a patch", tr.Verdict(), tr.Patch)
+			if tr.Verdict() != launch.Fails || len(tr.Patches) != tc.patches {
+				t.Fatalf("verdict %s, %d patches; want a failing task with %d", tr.Verdict(), len(tr.Patches), tc.patches)
 			}
-			if err := os.WriteFile("fix.diff", []byte(tr.Patch.Diff), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := exec.Command(git, "apply", "--unsafe-paths", "fix.diff").CombinedOutput(); err != nil {
-				t.Fatalf("git apply: %v\n%s\n%s", err, out, tr.Patch.Diff)
+			var diffs []string
+			for _, p := range tr.Patches {
+				diffs = append(diffs, p.Diff)
+				if err := os.WriteFile("fix.diff", []byte(p.Diff), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if out, err := exec.Command(git, "apply", "fix.diff").CombinedOutput(); err != nil {
+					t.Fatalf("git apply: %v\n%s\n%s", err, out, p.Diff)
+				}
 			}
 			os.Remove("fix.diff")
 			res = check.Run(load(t, path))
 			if v := res.Tasks[0].Verdict(); v != launch.Starts {
-				t.Errorf("after the patch the task %s: %s\n%s", v, res.Tasks[0].Report.StoppedReason, tr.Patch.Diff)
+				t.Errorf("after the patches the task %s: %s\n%s", v, res.Tasks[0].Report.StoppedReason, strings.Join(diffs, "\n"))
 			}
 		})
 	}

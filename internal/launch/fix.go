@@ -17,9 +17,12 @@ type Fix struct {
 	Change []string   `json:"change,omitempty"`
 }
 
-// IdentityPolicy is the Addition.Policy of statements for the role's own
-// policies, the ones a patch can add.
-const IdentityPolicy = "identity policy"
+// Addition.Policy values a patch can write into the role's source: the
+// role's own policies and its trust policy.
+const (
+	IdentityPolicy = "identity policy"
+	TrustPolicy    = "trust policy"
+)
 
 // Addition is one statement to add to one policy.
 type Addition struct {
@@ -139,7 +142,7 @@ func (e *env) fix(rep *Report) *Fix {
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html,
 // task-iam-roles.html).
 func (e *env) trustFix() Addition {
-	return Addition{Policy: "trust policy", Statement: FixStatement{
+	return Addition{Policy: TrustPolicy, Statement: FixStatement{
 		Effect:    "Allow",
 		Principal: map[string]string{"Service": ECSTasks},
 		Action:    []string{"sts:AssumeRole"},

@@ -148,3 +148,39 @@ func uniqueID(src, id string) string {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Replace changes one value where the user wrote it: on line (1-based) of
+// file, else at its only occurrence in the file, the quoted text old becomes
+// new. ok is false when the value cannot be found unambiguously, for
+// instance when a Terraform policy document was rendered by a data source
+// in another file.
+func Replace(file string, line int, old, new string) (p *Patch, ok bool, err error) {
+	if file == "" {
+		return nil, false, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false, err
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	quoted := []string{`"` + old + `"`, `'` + old + `'`, old}
+	replaced := false
+	if line >= 1 && line <= len(lines) {
+		for _, q := range quoted {
+			if strings.Count(lines[line-1], q) == 1 {
+				lines[line-1] = strings.Replace(lines[line-1], q, strings.Replace(q, old, new, 1), 1)
+				replaced = true
+				break
+			}
+		}
+	}
+	out := strings.Join(lines, "")
+	if !replaced {
+		q := `"` + old + `"`
+		if strings.Count(string(src), q) != 1 {
+			return nil, false, nil
+		}
+		out = strings.Replace(string(src), q, `"`+new+`"`, 1)
+	}
+	return &Patch{File: file, Diff: Unified(file, string(src), out)}, true, nil
+}

@@ -31,7 +31,7 @@ type Task struct {
 	RoleLocation   string `json:"roleLocation,omitempty"`
 	*launch.Report
 	Verdict launch.Verdict `json:"verdict"`
-	Patch   *patch.Patch   `json:"patch,omitempty"`
+	Patches []*patch.Patch `json:"patches,omitempty"`
 	Note    string         `json:"note,omitempty"`
 }
 
@@ -61,7 +61,7 @@ type Summary struct {
 func FromCheck(r *check.Result) *Check {
 	out := &Check{Verdict: launch.Starts, Tasks: []Task{}, Findings: []Finding{}}
 	for _, t := range r.Tasks {
-		jt := Task{TaskDefinition: taskName(t), Source: t.Def.Source.File, Report: t.Report, Verdict: t.Verdict(), Patch: t.Patch, Note: t.Note}
+		jt := Task{TaskDefinition: taskName(t), Source: t.Def.Source.File, Report: t.Report, Verdict: t.Verdict(), Patches: t.Patches, Note: t.Note}
 		if t.Role != nil {
 			jt.Role = t.Role.Name
 			if t.Role.Range.File != "" {

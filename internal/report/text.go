@@ -94,7 +94,7 @@ func taskText(b *strings.Builder, t *Task) {
 			fmt.Fprintf(b, "    change %s\n", c)
 		}
 	}
-	if p := t.Patch; p != nil {
+	for _, p := range t.Patches {
 		if p.Diff != "" {
 			fmt.Fprintf(b, "\n  patch for %s (apply with: git apply or patch -p1):\n", p.File)
 			for _, l := range strings.SplitAfter(strings.TrimRight(p.Diff, "\n"), "\n") {

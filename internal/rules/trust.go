@@ -3,6 +3,7 @@ package rules
 import (
 	"strings"
 
+	"github.com/execrole/execrole/internal/account"
 	"github.com/execrole/execrole/internal/policy"
 )
 
@@ -18,6 +19,38 @@ var nearMisses = map[string]bool{
 	"ecs-tasks":               true,
 	"tasks.ecs.amazonaws.com": true,
 }
+
+// typos are near misses that name no service at all, so replacing them
+// with ecs-tasks.amazonaws.com is the whole fix; ec2 and ecs are real
+// services another use of the role may need, so they get a statement added
+// instead.
+var typos = map[string]bool{
+	"ecs-task.amazonaws.com":  true,
+	"ecs-tasks":               true,
+	"tasks.ecs.amazonaws.com": true,
+}
+
+// MisspeltPrincipals returns the service principals of trust's Allow
+// statements that are typos of ecs-tasks.amazonaws.com, when no statement
+// names the right one: the values a fix replaces.
+func MisspeltPrincipals(trust *policy.Policy) []policy.Value {
+	p := &Pass{Role: &account.Principal{Trust: trust}}
+	if trust == nil || p.trustsECSTasks() {
+		return nil
+	}
+	var out []policy.Value
+	for _, s := range p.trustAllows() {
+		for _, e := range s.Principal.Entries {
+			if e.Kind == policy.KindService && typos[strings.ToLower(e.Value.Text)] {
+				out = append(out, e.Value)
+			}
+		}
+	}
+	return out
+}
+
+// ECSTasksPrincipal is the service principal ECS assumes execution roles as.
+const ECSTasksPrincipal = ecsTasksPrincipal
 
 // trustAllows returns the Allow statements of the trust policy.
 func (p *Pass) trustAllows() []*policy.Statement {
