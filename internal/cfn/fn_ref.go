@@ -105,7 +105,10 @@ func (r *resolver) pseudo(name string, at source.Range) *jsontree.Node {
 		}
 	}
 	if val == "" {
-		return Unknown("${"+name+"}", at)
+		// ${Region}, not ${AWS::Region}: a placeholder inside an ARN must
+		// not add colons, or the ARN no longer splits into its fields. The
+		// names are the ones package taskdef uses for the same unknowns.
+		return Unknown("${"+strings.TrimPrefix(name, "AWS::")+"}", at)
 	}
 	return &jsontree.Node{Kind: jsontree.String, Str: val, Range: at}
 }

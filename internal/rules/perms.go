@@ -46,7 +46,7 @@ var scopedServices = map[string]bool{"ssm": true, "secretsmanager": true, "kms":
 
 func checkWildcardResource(p *Pass) {
 	for _, s := range p.ownAllows() {
-		if s.NotAction || s.NotResource {
+		if s.NotAction || s.NotResource || scopedByTags(s) {
 			continue
 		}
 		star := false
@@ -82,6 +82,19 @@ func checkWildcardResource(p *Pass) {
 			p.Reportf(starRange, nil, "statement %s allows %s on every resource (\"*\"); name the parameters, secrets, keys or log groups the task uses", s.Name(), strings.Join(bad, ", "))
 		}
 	}
+}
+
+// scopedByTags reports a statement limited by resource tags (attribute-based
+// access control, as Copilot writes execution roles): its "*" is narrowed to
+// the resources tagged for the application.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html
+func scopedByTags(s *policy.Statement) bool {
+	for _, c := range s.Conditions {
+		if strings.Contains(strings.ToLower(c.Key), "resourcetag/") && !c.Operator.IfExists && !strings.Contains(c.Operator.Base, "Not") {
+			return true
+		}
+	}
+	return false
 }
 
 // everyOfType matches ARNs whose resource part names every secret,
