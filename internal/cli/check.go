@@ -35,7 +35,7 @@ type checkFlags struct {
 func newCheckCmd(e *env) *cobra.Command {
 	f := &checkFlags{}
 	cmd := &cobra.Command{
-		Use:   "check TASKDEF...",
+		Use:   "check FILE...",
 		Short: "Will this task start with this role? Simulate the launch, predict ECS's error, propose the fix, lint the role",
 		Long: `check finds each task definition's execution role, simulates the calls ECS
 makes to launch the task (assume the role, registry auth and secrets,
@@ -92,7 +92,7 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 		}
 		in.Rules = append(in.Rules, r)
 	}
-	tasks, err := e.loadTasks(args, &f.task)
+	tasks, err := e.loadTasksOr(args, &f.task, definesRoles)
 	if err != nil {
 		return err
 	}
@@ -122,6 +122,9 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 		if s != nil && !ds.HasErrors() && len(s.Roles) > 0 {
 			in.Accounts = append(in.Accounts, s)
 		}
+	}
+	if len(tasks) == 0 && len(in.Accounts) == 0 {
+		return badInput(fmt.Errorf("%s: no task definition and no IAM role found", strings.Join(args, ", ")))
 	}
 	// A role file, or generate's output, describes the role the user means
 	// even when the task definition names it otherwise (or not at all).

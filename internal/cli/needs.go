@@ -65,6 +65,12 @@ type loadedTask struct {
 // loadTasks reads every task definition in files and derives its
 // requirements. Warnings go to stderr; errors end the command with status 2.
 func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
+	return e.loadTasksOr(files, t, nil)
+}
+
+// loadTasksOr is loadTasks where a file for which standsAlone is true may
+// hold no task definition (check lints the roles of an IAM-only template).
+func (e *env) loadTasksOr(files []string, t *taskFlags, standsAlone func(string) bool) ([]loadedTask, error) {
 	params, err := keyValues("param", t.params)
 	if err != nil {
 		return nil, err
@@ -109,6 +115,9 @@ func (e *env) loadTasks(files []string, t *taskFlags) ([]loadedTask, error) {
 		}
 		all = append(all, diags...)
 		if diags.HasErrors() {
+			continue
+		}
+		if len(tds) == 0 && standsAlone != nil && standsAlone(f) {
 			continue
 		}
 		if len(tds) == 0 {
