@@ -130,7 +130,10 @@ func (r *reader) taskDefinition(n *jsontree.Node) *TaskDefinition {
 		td.ProxyConfiguration = &ProxyConfiguration{Type: r.str(pc, "type", "proxyConfiguration"), ContainerName: r.str(pc, "containerName", "proxyConfiguration")}
 	}
 	cs := r.get(n, "containerDefinitions")
-	if cs == nil {
+	switch {
+	case cs == nil && n.Get("Statement") != nil:
+		r.diags.Errorf(n.Range, "this is an IAM policy document, not a task definition: give the role's policies to check with --role (a role file) or --iam")
+	case cs == nil:
 		r.diags.Errorf(n.Range, "task definition has no containerDefinitions")
 	}
 	for i, c := range r.list(n, "containerDefinitions", "") {
