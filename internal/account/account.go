@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/managed"
@@ -340,17 +341,27 @@ func Managed(arn string) (*policy.Policy, error) {
 	// A template's unresolved ${AWS::Partition} stands for the stack's
 	// partition; AWS managed policies are the same in each.
 	arn = strings.Replace(arn, "arn:${AWS::Partition}:", "arn:aws:", 1)
+	arn = strings.Replace(arn, "arn:${Partition}:", "arn:aws:", 1)
 	m, ok := managed.ByARN(arn)
 	if !ok {
 		return nil, fmt.Errorf("managed policy %s is neither in the export nor one of the AWS managed policies execrole embeds", arn)
+	}
+	// Parsed once per process: a fleet of roles attaches the same few
+	// policies, some of them (ReadOnlyAccess) large. Policies are not
+	// modified after parsing, so sharing them is safe.
+	if p, ok := parsedManaged.Load(m.ARN); ok {
+		return p.(*policy.Policy), nil
 	}
 	p, diags := policy.Parse(m.ARN, m.Document, policy.Identity)
 	if err := diags.Errs(); err != nil {
 		return nil, err
 	}
 	p.Name = m.Name
-	return p, nil
+	actual, _ := parsedManaged.LoadOrStore(m.ARN, p)
+	return actual.(*policy.Policy), nil
 }
+
+var parsedManaged sync.Map // ARN -> *policy.Policy
 
 // Policies is what applies to one principal's requests.
 type Policies struct {
