@@ -97,6 +97,16 @@ func (r *Result) Failed() bool {
 	return false
 }
 
+// Undecided reports whether some task's start could not be decided.
+func (r *Result) Undecided() bool {
+	for _, t := range r.Tasks {
+		if t.Verdict() == launch.Unknown {
+			return true
+		}
+	}
+	return false
+}
+
 // Run checks every task. It never fails: what cannot be decided is reported
 // as unknown with a note.
 func Run(in Input) *Result {

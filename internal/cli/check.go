@@ -30,6 +30,7 @@ type checkFlags struct {
 	agentVersion     string
 	format, output   string
 	rules            []string
+	strict           bool
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -51,7 +52,8 @@ definition inputs themselves when they are CloudFormation or Terraform that
 also define the role.
 
 Exit status: 0 when every task starts and no finding is an error; 1 when a task
-fails to start or an error-level finding exists; 2 for bad input.`,
+fails to start or an error-level finding exists (with --strict, also when a
+task's start cannot be decided); 2 for bad input.`,
 		Example: `  execrole check taskdef.json --iam authorization-details.json
   execrole check template.yaml --param Env=prod --format sarif -o execrole.sarif
   execrole check main.tf --launch-type ec2 --agent-version 1.83.0
@@ -70,6 +72,7 @@ fails to start or an error-level finding exists; 2 for bad input.`,
 	fl.StringVar(&f.format, "format", "text", "output format: text, json or sarif")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (atomically) instead of standard output")
 	fl.StringSliceVar(&f.rules, "rules", nil, "run only these rule IDs (comma-separated); default all")
+	fl.BoolVar(&f.strict, "strict", false, "exit 1 also when a task's start cannot be decided (a role or resource policy not given, a value the input does not say)")
 	return cmd
 }
 
@@ -169,7 +172,7 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 	} else if _, err := e.stdout.Write(buf.Bytes()); err != nil {
 		return err
 	}
-	if res.Failed() {
+	if res.Failed() || f.strict && res.Undecided() {
 		return exitWith(ExitFindings)
 	}
 	return nil
