@@ -315,8 +315,8 @@ func (a *aggregator) add(get func(string) string) error {
 func (a *aggregator) usage() *cloudtrail.Usage {
 	u := &cloudtrail.Usage{Roles: []*cloudtrail.RoleUsage{}, Stats: a.stats}
 	for _, ru := range a.roles {
-		sortCalls(ru.Used)
-		sortCalls(ru.Denied)
+		cloudtrail.SortCalls(ru.Used)
+		cloudtrail.SortCalls(ru.Denied)
 		u.Roles = append(u.Roles, ru)
 	}
 	sortRoles(u.Roles)
@@ -381,18 +381,6 @@ func requestParameters(source, event, k string) ([]byte, error) {
 	return json.Marshal(p)
 }
 
-// sortCalls orders rows as the scan does, so reports from Athena and from
-// local logs read alike.
-func sortCalls(cs []*cloudtrail.Call) {
-	slices.SortFunc(cs, func(x, y *cloudtrail.Call) int {
-		return cmp.Or(
-			cmp.Compare(x.Action, y.Action), cmp.Compare(x.Resource, y.Resource),
-			cmp.Compare(x.Context, y.Context), cmp.Compare(x.Via, y.Via),
-			cmp.Compare(x.Region, y.Region), cmp.Compare(x.Source, y.Source),
-			cmp.Compare(x.Event, y.Event), cmp.Compare(x.ErrorCode, y.ErrorCode),
-			cmp.Compare(x.Mapping, y.Mapping))
-	})
-}
 
 func sortRoles(rs []*cloudtrail.RoleUsage) {
 	slices.SortFunc(rs, func(x, y *cloudtrail.RoleUsage) int { return cmp.Compare(x.Role, y.Role) })

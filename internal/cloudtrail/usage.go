@@ -379,8 +379,8 @@ func (a *aggregator) usage() *Usage {
 				ru.Used = append(ru.Used, c)
 			}
 		}
-		sortCalls(ru.Used)
-		sortCalls(ru.Denied)
+		SortCalls(ru.Used)
+		SortCalls(ru.Denied)
 		u.Roles = append(u.Roles, ru)
 	}
 	sort.Slice(u.Roles, func(i, j int) bool { return u.Roles[i].Role < u.Roles[j].Role })
@@ -388,7 +388,9 @@ func (a *aggregator) usage() *Usage {
 	return u
 }
 
-func sortCalls(cs []*Call) {
+// SortCalls puts rows in the report's stable order, which every source of
+// usage (local logs, Athena) shares.
+func SortCalls(cs []*Call) {
 	slices.SortFunc(cs, func(x, y *Call) int {
 		return cmp.Or(
 			cmp.Compare(x.Action, y.Action), cmp.Compare(x.Resource, y.Resource),
