@@ -381,7 +381,6 @@ func requestParameters(source, event, k string) ([]byte, error) {
 	return json.Marshal(p)
 }
 
-
 func sortRoles(rs []*cloudtrail.RoleUsage) {
 	slices.SortFunc(rs, func(x, y *cloudtrail.RoleUsage) int { return cmp.Compare(x.Role, y.Role) })
 }
