@@ -220,3 +220,67 @@ func writeTemp(t *testing.T, name, body string) string {
 	}
 	return p
 }
+
+// TestRoleFilePatch: a role file is the user's own input too; the fix is
+// added to its Policies (created when absent), and the task then starts.
+func TestRoleFilePatch(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("SKIPPED: git not installed; patches not applied")
+	}
+	const td = `{"family": "app", "executionRoleArn": "arn:aws:iam::111122223333:role/app-exec", "requiresCompatibilities": ["FARGATE"],
+ "containerDefinitions": [{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+   "secrets": [{"name": "TOKEN", "valueFrom": "arn:aws:ssm:eu-west-1:111122223333:parameter/app/token"}]}]}`
+	const trust = `"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}`
+	for _, tc := range []struct{ name, role string }{
+		{"with Policies", `{
+  "RoleName": "app-exec",
+  ` + trust + `,
+  "Policies": [
+    {"PolicyName": "other", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}}
+  ],
+  "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+}
+`},
+		{"without Policies", `{
+  "RoleName": "app-exec",
+  ` + trust + `,
+  "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chdir(t, t.TempDir())
+			if err := os.WriteFile("td.json", []byte(td), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile("role.json", []byte(tc.role), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := func() *check.TaskResult {
+				tds, ds := taskdef.Load("td.json", taskdef.Options{})
+				if ds.HasErrors() {
+					t.Fatal(ds)
+				}
+				reqs, _ := requirements.Derive(tds[0], requirements.Options{})
+				s, ds := iamdef.Load("role.json", iamdef.Options{})
+				if ds.HasErrors() {
+					t.Fatal(ds)
+				}
+				return check.Run(check.Input{Tasks: []check.Task{{Def: tds[0], Reqs: reqs}}, Accounts: []*account.Snapshot{s}}).Tasks[0]
+			}
+			tr := run()
+			if tr.Verdict() != launch.Fails || len(tr.Patches) != 1 || tr.Patches[0].Diff == "" || tr.Patches[0].Command == "" {
+				t.Fatalf("verdict %s, patches %+v; want a failing task with a diff and a command", tr.Verdict(), tr.Patches)
+			}
+			if err := os.WriteFile("fix.diff", []byte(tr.Patches[0].Diff), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(git, "apply", "fix.diff").CombinedOutput(); err != nil {
+				t.Fatalf("git apply: %v\n%s\n%s", err, out, tr.Patches[0].Diff)
+			}
+			if v := run().Verdict(); v != launch.Starts {
+				t.Errorf("after the patch the task %s\n%s", v, tr.Patches[0].Diff)
+			}
+		})
+	}
+}

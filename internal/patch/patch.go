@@ -16,6 +16,7 @@ import (
 
 	"github.com/execrole/execrole/internal/account"
 	"github.com/execrole/execrole/internal/iamdef"
+	"github.com/execrole/execrole/internal/jsontree"
 	"github.com/execrole/execrole/internal/render"
 )
 
@@ -53,10 +54,73 @@ func ForRole(snap *account.Snapshot, role *account.Principal, doc Document, wher
 	case account.FormatAuthorizationDetails, iamdef.FormatRoleFile:
 		var pretty bytes.Buffer
 		_ = json.Indent(&pretty, raw, "", "  ")
-		return &Patch{Command: "aws iam put-role-policy --role-name " + shellQuote(role.Name) +
-			" --policy-name " + render.FixPolicyName + " --policy-document " + shellQuote(pretty.String())}, true, nil
+		p := &Patch{Command: "aws iam put-role-policy --role-name " + shellQuote(role.Name) +
+			" --policy-name " + render.FixPolicyName + " --policy-document " + shellQuote(pretty.String())}
+		if snap.Format == iamdef.FormatRoleFile {
+			// The role file is the user's own input: patch it too.
+			if err := roleFile(p, role, raw); err != nil {
+				return nil, false, err
+			}
+		}
+		return p, true, nil
 	}
 	return nil, false, nil
+}
+
+// roleFile adds {"PolicyName": "execrole-fix", "PolicyDocument": doc} to the
+// role file's Policies list, creating the list when there is none.
+func roleFile(p *Patch, role *account.Principal, doc json.RawMessage) error {
+	file := role.Range.File
+	if file == "" || file == "<stdin>" {
+		return nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	root, err := jsontree.Parse(file, src)
+	if err != nil {
+		return nil // not the file the role was read from any more
+	}
+	obj := root
+	if r := root.Get("Role"); r != nil && r.Kind == jsontree.Object {
+		obj = r
+	}
+	if obj.Kind != jsontree.Object || len(obj.Members) == 0 {
+		return nil
+	}
+	entry, err := json.MarshalIndent(map[string]any{"PolicyName": render.FixPolicyName, "PolicyDocument": doc}, "", "  ")
+	if err != nil {
+		return err
+	}
+	indent := func(col int, text []byte) string {
+		pad := strings.Repeat(" ", max(col-1, 0))
+		return strings.ReplaceAll(string(text), "\n", "\n"+pad)
+	}
+	var at int
+	var ins string
+	last := obj.Members[len(obj.Members)-1]
+	switch pol := obj.Get("Policies"); {
+	case pol != nil && pol.Kind == jsontree.Array && len(pol.Items) > 0:
+		it := pol.Items[len(pol.Items)-1]
+		at = it.Range.End.Offset
+		ins = ",\n" + strings.Repeat(" ", max(it.Range.Start.Column-1, 0)) + indent(it.Range.Start.Column, entry)
+	case pol != nil && pol.Kind == jsontree.Array:
+		at = pol.Range.Start.Offset + 1
+		ins = indent(pol.Range.Start.Column, entry)
+	case pol == nil:
+		at = last.Value.Range.End.Offset
+		col := last.KeyRange.Start.Column
+		ins = ",\n" + strings.Repeat(" ", max(col-1, 0)) + `"Policies": [` + indent(col, entry) + "]"
+	default:
+		return nil
+	}
+	if at <= 0 || at > len(src) {
+		return nil
+	}
+	out := string(src[:at]) + ins + string(src[at:])
+	p.File, p.Diff = file, Unified(file, string(src), out)
+	return nil
 }
 
 // terraform appends an aws_iam_role_policy to the file that declares the
