@@ -46,6 +46,9 @@ type Input struct {
 	ResourcePolicies map[string]*policy.Policy
 	LaunchType       string
 	AgentVersion     launch.Version
+	// TaskID and Cluster name the simulated task in session ARNs, error
+	// texts and aws:SourceArn; empty takes launch's defaults.
+	TaskID, Cluster string
 	// Rules to run; nil means rules.All.
 	Rules []*rules.Rule
 }
@@ -145,6 +148,8 @@ func Run(in Input) *Result {
 			ResourcePolicies: in.ResourcePolicies,
 			LaunchType:       in.LaunchType,
 			AgentVersion:     in.AgentVersion,
+			TaskID:           in.TaskID,
+			Cluster:          in.Cluster,
 		}
 		if strings.Contains(tr.Role.ARN, "${AWS::AccountId}") {
 			// A role not yet deployed: it lives in the task's account.

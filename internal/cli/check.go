@@ -31,6 +31,7 @@ type checkFlags struct {
 	format, output   string
 	rules            []string
 	strict           bool
+	taskID, cluster  string
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -72,6 +73,8 @@ task's start cannot be decided); 2 for bad input.`,
 	fl.StringVar(&f.format, "format", "text", "output format: text, json or sarif")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (atomically) instead of standard output")
 	fl.StringSliceVar(&f.rules, "rules", nil, "run only these rule IDs (comma-separated); default all")
+	fl.StringVar(&f.taskID, "task-id", "", "task ID for the session ARN and error texts, to compare with a real stopped task (default "+launch.DefaultTaskID+")")
+	fl.StringVar(&f.cluster, "cluster", "", "cluster name in the task ARN that aws:SourceArn conditions see (default "+launch.DefaultCluster+")")
 	fl.BoolVar(&f.strict, "strict", false, "exit 1 also when a task's start cannot be decided (a role or resource policy not given, a value the input does not say)")
 	return cmd
 }
@@ -80,7 +83,7 @@ func (e *env) runCheck(args []string, f *checkFlags) error {
 	if err := checkFormat(f.format, "text", "json", "sarif"); err != nil {
 		return err
 	}
-	in := check.Input{LaunchType: strings.ToUpper(f.task.launchType)}
+	in := check.Input{LaunchType: strings.ToUpper(f.task.launchType), TaskID: f.taskID, Cluster: f.cluster}
 	if f.agentVersion != "" {
 		v, err := launch.ParseVersion(f.agentVersion)
 		if err != nil {
