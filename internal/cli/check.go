@@ -224,7 +224,8 @@ func definesRoles(path string) bool {
 	if err != nil {
 		return false
 	}
-	return bytes.Contains(src, []byte("AWS::IAM::"))
+	// CloudFormation IAM resources, or `terraform show -json` with roles.
+	return bytes.Contains(src, []byte("AWS::IAM::")) || bytes.Contains(src, []byte(`"type": "aws_iam_`)) || bytes.Contains(src, []byte(`"type":"aws_iam_`))
 }
 
 // loadRoles reads one --iam or --role input.

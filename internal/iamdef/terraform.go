@@ -51,8 +51,12 @@ func fromTerraform(path string, opts Options) (*account.Snapshot, source.Diagnos
 			// is what the user recognises.
 			name = r.Name
 		}
+		arn := roleARN(opts.Partition, opts.Account, text(r.Get("path")), name)
+		if a := r.Get("arn"); a != nil && !a.Unknown && strings.HasPrefix(text(a), "arn:") {
+			arn = text(a) // from terraform show -json: the deployed role
+		}
 		p := &account.Principal{Kind: "role", Name: name, Range: r.Range,
-			ARN:     roleARN(opts.Partition, opts.Account, text(r.Get("path")), name),
+			ARN:     arn,
 			Aliases: tfAliases(r.Address, "arn", "name", "id", "unique_id"),
 		}
 		p.Trust = doc(r.Get("assume_role_policy"), policy.Trust, name+" trust policy")

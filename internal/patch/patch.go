@@ -48,14 +48,16 @@ func ForRole(snap *account.Snapshot, role *account.Principal, doc Document, wher
 	}
 	switch snap.Format {
 	case iamdef.FormatTerraform:
+		if !strings.HasSuffix(role.Range.File, ".tf") {
+			// From `terraform show -json`: the role is deployed, and the
+			// fix belongs in the configuration, which was not given.
+			return putRolePolicy(role, raw), true, nil
+		}
 		return terraform(role, raw)
 	case iamdef.FormatCloudFormation:
 		return cloudFormation(role, raw, where)
 	case account.FormatAuthorizationDetails, iamdef.FormatRoleFile:
-		var pretty bytes.Buffer
-		_ = json.Indent(&pretty, raw, "", "  ")
-		p := &Patch{Command: "aws iam put-role-policy --role-name " + shellQuote(role.Name) +
-			" --policy-name " + render.FixPolicyName + " --policy-document " + shellQuote(pretty.String())}
+		p := putRolePolicy(role, raw)
 		if snap.Format == iamdef.FormatRoleFile {
 			// The role file is the user's own input: patch it too.
 			if err := roleFile(p, role, raw); err != nil {
@@ -65,6 +67,15 @@ func ForRole(snap *account.Snapshot, role *account.Principal, doc Document, wher
 		return p, true, nil
 	}
 	return nil, false, nil
+}
+
+// putRolePolicy is the AWS CLI command that adds doc to a deployed role.
+// https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+func putRolePolicy(role *account.Principal, doc json.RawMessage) *Patch {
+	var pretty bytes.Buffer
+	_ = json.Indent(&pretty, doc, "", "  ")
+	return &Patch{Command: "aws iam put-role-policy --role-name " + shellQuote(role.Name) +
+		" --policy-name " + render.FixPolicyName + " --policy-document " + shellQuote(pretty.String())}
 }
 
 // roleFile adds {"PolicyName": "execrole-fix", "PolicyDocument": doc} to the
@@ -133,7 +144,8 @@ func terraform(role *account.Principal, doc json.RawMessage) (*Patch, bool, erro
 		}
 	}
 	file := role.Range.File
-	if addr == "" || file == "" {
+	if addr == "" || !strings.HasSuffix(file, ".tf") {
+		// `terraform show -json` output is not where roles are written.
 		return nil, false, nil
 	}
 	// A role in a child module is patched in the child's file, where its
