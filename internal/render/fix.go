@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 	yaml "go.yaml.in/yaml/v4"
@@ -25,25 +26,17 @@ func TerraformRolePolicy(id, roleAddr string, doc json.RawMessage) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	typ, name, ok := cutAddr(roleAddr)
-	if !ok {
+	// The address may carry an instance key: aws_iam_role.exec["prod"].
+	ref, diags := hclsyntax.ParseTraversalAbs([]byte(roleAddr+".id"), "", hcl.InitialPos)
+	if diags.HasErrors() || len(ref) < 3 {
 		return nil, fmt.Errorf("%q is not a resource address", roleAddr)
 	}
 	f := hclwrite.NewEmptyFile()
 	b := f.Body().AppendNewBlock("resource", []string{"aws_iam_role_policy", id}).Body()
 	b.SetAttributeValue("name", cty.StringVal(FixPolicyName))
-	b.SetAttributeTraversal("role", hcl.Traversal{hcl.TraverseRoot{Name: typ}, hcl.TraverseAttr{Name: name}, hcl.TraverseAttr{Name: "id"}})
+	b.SetAttributeTraversal("role", ref)
 	b.SetAttributeRaw("policy", tokens)
 	return hclwrite.Format(f.Bytes()), nil
-}
-
-func cutAddr(addr string) (typ, name string, ok bool) {
-	for i := 0; i < len(addr); i++ {
-		if addr[i] == '.' {
-			return addr[:i], addr[i+1:], i > 0 && i < len(addr)-1
-		}
-	}
-	return "", "", false
 }
 
 // Pseudo is where a stack is deployed. A fix written into a template names

@@ -44,3 +44,23 @@ func TestFixResources(t *testing.T) {
 		})
 	}
 }
+
+// TestTerraformRolePolicyInstanceKey: a role made with for_each or count is
+// referenced with its key.
+func TestTerraformRolePolicyInstanceKey(t *testing.T) {
+	for addr, want := range map[string]string{
+		`aws_iam_role.exec["prod"]`: `role = aws_iam_role.exec["prod"].id`,
+		`aws_iam_role.exec[0]`:      `role = aws_iam_role.exec[0].id`,
+	} {
+		out, err := TerraformRolePolicy("fix", addr, []byte(`{"Version":"2012-10-17","Statement":[]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), want) {
+			t.Errorf("%s: output lacks %q:\n%s", addr, want, out)
+		}
+	}
+	if _, err := TerraformRolePolicy("fix", "not an address", nil); err == nil {
+		t.Errorf("a bad address was accepted")
+	}
+}
