@@ -2,12 +2,45 @@ package arn
 
 import "strings"
 
+// Elem is one element of a pattern compared by Intersect: a literal byte,
+// '?' (any one byte) or '*' (any run), the wildcards optionally unable to
+// match ':' (ARN templates name one field with them).
+type Elem struct {
+	Kind    byte // 'c', '?' or '*'
+	C       byte // the literal, for 'c'
+	NoColon bool
+}
+
+// GlobElems turns a wildcard pattern ('*' any run, '?' one byte) into
+// elements, runs of '*' collapsed.
+func GlobElems(p string) []Elem {
+	out := make([]Elem, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '*':
+			if len(out) > 0 && out[len(out)-1].Kind == '*' {
+				continue
+			}
+			out = append(out, Elem{Kind: '*'})
+		case '?':
+			out = append(out, Elem{Kind: '?'})
+		default:
+			out = append(out, Elem{Kind: 'c', C: p[i]})
+		}
+	}
+	return out
+}
+
 // GlobsIntersect reports whether some string matches both wildcard patterns
-// a and b ('*' any run, '?' one byte). It explores the product of the two
-// patterns' positions, so it costs O(len(a)·len(b)). Callers use it when the
-// request names a set of resources ("arn:aws:s3:::bucket/*") rather than
-// one, to ask whether a statement could apply to some of them.
-func GlobsIntersect(a, b string) bool {
+// a and b ('*' any run, '?' one byte). Callers use it when the request
+// names a set of resources ("arn:aws:s3:::bucket/*") rather than one, to ask
+// whether a statement could apply to some of them.
+func GlobsIntersect(a, b string) bool { return Intersect(GlobElems(a), GlobElems(b)) }
+
+// Intersect reports whether some string matches both element sequences. It
+// explores the product of the two sequences' positions, so it costs
+// O(len(a)·len(b)).
+func Intersect(a, b []Elem) bool {
 	n, m := len(a)+1, len(b)+1
 	seen := make([]bool, n*m)
 	stack := []int{0}
@@ -25,24 +58,39 @@ func GlobsIntersect(a, b string) bool {
 		if i == len(a) && j == len(b) {
 			return true
 		}
-		if i < len(a) && a[i] == '*' {
+		// A star may match the empty string.
+		if i < len(a) && a[i].Kind == '*' {
 			push(i+1, j)
-			if j < len(b) {
-				push(i, j+1)
-			}
 		}
-		if j < len(b) && b[j] == '*' {
+		if j < len(b) && b[j].Kind == '*' {
 			push(i, j+1)
-			if i < len(a) {
-				push(i+1, j)
-			}
 		}
-		if i < len(a) && j < len(b) && a[i] != '*' && b[j] != '*' &&
-			(a[i] == '?' || b[j] == '?' || a[i] == b[j]) {
-			push(i+1, j+1)
+		if i == len(a) || j == len(b) || !compatible(a[i], b[j]) {
+			continue
 		}
+		ni, nj := i+1, j+1
+		if a[i].Kind == '*' {
+			ni = i
+		}
+		if b[j].Kind == '*' {
+			nj = j
+		}
+		push(ni, nj)
 	}
 	return false
+}
+
+// compatible reports whether one byte can be consumed by both elements.
+func compatible(x, y Elem) bool {
+	switch {
+	case x.Kind == 'c' && y.Kind == 'c':
+		return x.C == y.C
+	case x.Kind == 'c':
+		return !(y.NoColon && x.C == ':')
+	case y.Kind == 'c':
+		return !(x.NoColon && y.C == ':')
+	}
+	return true
 }
 
 // Intersects reports whether the Resource pattern and the request pattern

@@ -3,6 +3,8 @@ package iamdata
 import (
 	"slices"
 	"strings"
+
+	"github.com/execrole/execrole/internal/arn"
 )
 
 // globMatch reports whether s matches the IAM glob pattern (* matches any
@@ -170,113 +172,31 @@ func resourceTypesForARN(service, arn string) []*ResourceTypeInfo {
 	})
 }
 
-// elem is one element of a pattern over characters.
-type elem struct {
-	kind byte // 'c' literal char, '?' any one char, '*' any run
-	c    byte
-	// noColon restricts '?' and '*' to characters other than ':'.
-	noColon bool
-}
-
-// compileGlob turns an IAM pattern into elements.
-func compileGlob(p string) []elem {
-	out := make([]elem, 0, len(p))
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '*':
-			if len(out) > 0 && out[len(out)-1].kind == '*' {
-				continue
-			}
-			out = append(out, elem{kind: '*'})
-		case '?':
-			out = append(out, elem{kind: '?'})
-		default:
-			out = append(out, elem{kind: 'c', c: p[i]})
-		}
-	}
-	return out
-}
-
 // compileTemplate turns an ARN template into elements: ${X} becomes one
 // character then any run (one or more), without ':' unless it ends t.
-func compileTemplate(t string) []elem {
+func compileTemplate(t string) []arn.Elem {
 	last := -1
 	if strings.HasSuffix(t, "}") {
 		last = strings.LastIndex(t, "${")
 	}
-	var out []elem
+	var out []arn.Elem
 	for i := 0; i < len(t); {
 		if strings.HasPrefix(t[i:], "${") {
 			if end := strings.IndexByte(t[i:], '}'); end > 0 {
 				nc := i != last
-				out = append(out, elem{kind: '?', noColon: nc}, elem{kind: '*', noColon: nc})
+				out = append(out, arn.Elem{Kind: '?', NoColon: nc}, arn.Elem{Kind: '*', NoColon: nc})
 				i += end + 1
 				continue
 			}
 		}
-		out = append(out, elem{kind: 'c', c: t[i]})
+		out = append(out, arn.Elem{Kind: 'c', C: t[i]})
 		i++
 	}
 	return out
 }
 
-// intersects reports whether some string matches both element sequences,
-// by searching the product automaton. States are (i, j) positions.
-func intersects(a, b []elem) bool {
-	n, m := len(a)+1, len(b)+1
-	seen := make([]bool, n*m)
-	stack := []int{0}
-	seen[0] = true
-	push := func(i, j int) {
-		if k := i*m + j; !seen[k] {
-			seen[k] = true
-			stack = append(stack, k)
-		}
-	}
-	for len(stack) > 0 {
-		k := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		i, j := k/m, k%m
-		if i == len(a) && j == len(b) {
-			return true
-		}
-		// A star may match the empty string.
-		if i < len(a) && a[i].kind == '*' {
-			push(i+1, j)
-		}
-		if j < len(b) && b[j].kind == '*' {
-			push(i, j+1)
-		}
-		if i == len(a) || j == len(b) || !compatible(a[i], b[j]) {
-			continue
-		}
-		ni, nj := i+1, j+1
-		if a[i].kind == '*' {
-			ni = i
-		}
-		if b[j].kind == '*' {
-			nj = j
-		}
-		push(ni, nj)
-	}
-	return false
-}
-
-// compatible reports whether one character can be consumed by both.
-func compatible(x, y elem) bool {
-	switch {
-	case x.kind == 'c' && y.kind == 'c':
-		return x.c == y.c
-	case x.kind == 'c':
-		return !(y.noColon && x.c == ':')
-	case y.kind == 'c':
-		return !(x.noColon && y.c == ':')
-	}
-	return true
-}
-
-func templateMatches(template, arn string) bool {
-	return intersects(compileTemplate(template), compileGlob(arn))
+func templateMatches(template, arnText string) bool {
+	return arn.Intersect(compileTemplate(template), arn.GlobElems(arnText))
 }
 
 // RCPSupported reports whether resource control policies apply to the

@@ -3,6 +3,8 @@ package iamdata
 import (
 	"strings"
 	"testing"
+
+	"github.com/execrole/execrole/internal/arn"
 )
 
 // IAM wildcard semantics: * any run (including empty), ? exactly one
@@ -50,7 +52,7 @@ func FuzzGlobAgreesWithIntersects(f *testing.F) {
 		// globMatch folds ASCII case; intersects does not.
 		want := globMatch(p, s)
 		lp, ls := asciiLower(p), asciiLower(s)
-		if got := intersects(compileGlob(lp), compileGlob(ls)); got != want {
+		if got := arn.Intersect(arn.GlobElems(lp), arn.GlobElems(ls)); got != want {
 			t.Fatalf("globMatch(%q, %q) = %v but intersects = %v", p, s, want, got)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/execrole/execrole/internal/arn"
 	"github.com/execrole/execrole/internal/policy"
 	"github.com/execrole/execrole/internal/source"
 )
@@ -191,10 +192,10 @@ func checkResources(ds *source.Diagnostics, p *policy.Policy, st *policy.Stateme
 			ds.Warnf(r.Range, `resource %q is neither "*" nor an ARN (arn:partition:service:region:account:resource)`, r.Text)
 			continue
 		}
-		g := compileGlob(pattern)
+		g := arn.GlobElems(pattern)
 		ok := false
 		for _, rt := range types {
-			if intersects(compileTemplate(rt.ARN), g) {
+			if arn.Intersect(compileTemplate(rt.ARN), g) {
 				ok = true
 				break
 			}
