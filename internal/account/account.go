@@ -170,26 +170,12 @@ func document(n *jsontree.Node, t policy.Type, name string, diags *source.Diagno
 			diags.Errorf(n.Range, "policy %s: the document string is not JSON: %v", name, err)
 			return nil
 		}
-		relocate(sub, n.Range)
+		sub.Relocate(n.Range)
 		n = sub
 	}
 	p, ds := policy.FromNode(n, t, name)
 	*diags = append(*diags, ds...)
 	return p
-}
-
-// relocate points every range of a tree parsed from an embedded string at
-// the string itself, since offsets inside the decoded text mean nothing in
-// the file.
-func relocate(n *jsontree.Node, r source.Range) {
-	n.Range = r
-	for _, it := range n.Items {
-		relocate(it, r)
-	}
-	for _, m := range n.Members {
-		m.KeyRange = r
-		relocate(m.Value, r)
-	}
 }
 
 func items(n *jsontree.Node) []*jsontree.Node {

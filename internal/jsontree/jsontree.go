@@ -214,3 +214,18 @@ func (p *parser) value(depth int) (*Node, error) {
 	n.Range = p.lines.Range(begin, int(p.dec.InputOffset()))
 	return n, nil
 }
+
+// Relocate points every range of the tree, keys included, at r. Trees parsed
+// from text embedded in a file (a policy document in a string, a Terraform
+// jsonencode result) use it: offsets inside the decoded text mean nothing
+// in the file, the string's own range does.
+func (n *Node) Relocate(r source.Range) {
+	n.Range = r
+	for _, it := range n.Items {
+		it.Relocate(r)
+	}
+	for _, m := range n.Members {
+		m.KeyRange = r
+		m.Value.Relocate(r)
+	}
+}

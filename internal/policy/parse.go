@@ -126,7 +126,7 @@ func ParseDocumentString(s string, r source.Range, t Type, name string) (*Policy
 		ds.Errorf(r, "policy document string is not valid JSON: %v", err)
 		return nil, ds
 	}
-	rebase(n, r)
+	n.Relocate(r)
 	p, ds := FromNode(n, t, name)
 	if p != nil {
 		checkText(p, text, r, func(int) source.Range { return r }, &ds)
@@ -135,18 +135,6 @@ func ParseDocumentString(s string, r source.Range, t Type, name string) (*Policy
 		}
 	}
 	return p, ds
-}
-
-// rebase points every range of n at r.
-func rebase(n *jsontree.Node, r source.Range) {
-	n.Range = r
-	for _, it := range n.Items {
-		rebase(it, r)
-	}
-	for _, m := range n.Members {
-		m.KeyRange = r
-		rebase(m.Value, r)
-	}
 }
 
 // FromNode builds a policy from an already parsed JSON tree, for documents

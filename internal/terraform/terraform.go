@@ -490,7 +490,7 @@ func (m *Module) ParseJSON(n *jsontree.Node) (*jsontree.Node, error) {
 	if err != nil {
 		return nil, &source.Diagnostic{Range: n.Range, Summary: "invalid JSON in string: " + err.Error()}
 	}
-	setRange(t, n.Range)
+	t.Relocate(n.Range)
 	m.markUnknown(t)
 	return t, nil
 }
@@ -530,15 +530,4 @@ func (m *Module) holdsPlaceholder(s string) bool {
 		i += 2 + k
 	}
 	return false
-}
-
-func setRange(n *jsontree.Node, r source.Range) {
-	n.Range = r
-	for _, it := range n.Items {
-		setRange(it, r)
-	}
-	for _, m := range n.Members {
-		m.KeyRange = r
-		setRange(m.Value, r)
-	}
 }
