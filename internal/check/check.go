@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/execrole/execrole/internal/account"
+	"github.com/execrole/execrole/internal/iamdef"
 	"github.com/execrole/execrole/internal/launch"
 	"github.com/execrole/execrole/internal/patch"
 	"github.com/execrole/execrole/internal/policy"
@@ -151,9 +152,9 @@ func Run(in Input) *Result {
 			TaskID:           in.TaskID,
 			Cluster:          in.Cluster,
 		}
-		if strings.Contains(tr.Role.ARN, "${AWS::AccountId}") {
+		if strings.Contains(tr.Role.ARN, iamdef.AccountPlaceholder) {
 			// A role not yet deployed: it lives in the task's account.
-			li.Role.ARN = strings.ReplaceAll(tr.Role.ARN, "${AWS::AccountId}", t.Def.Account.Text)
+			li.Role.ARN = strings.ReplaceAll(tr.Role.ARN, iamdef.AccountPlaceholder, t.Def.Account.Text)
 		}
 		tr.Report = launch.Simulate(li)
 		if tr.Report.Verdict == launch.Fails && len(tr.Missing) > 0 {

@@ -98,7 +98,7 @@ type cValue struct {
 	ip   netip.Prefix
 	bin  []byte
 	ok   bool // parsed: a value of the wrong type never matches
-	// placeholder marks a value a template left unresolved (${AWS::AccountId}
+	// placeholder marks a value a template left unresolved (${AccountId}
 	// without --account): glob, with "*" for each placeholder, stands for
 	// whatever the stack will have, the optimistic reading resources get too.
 	placeholder bool

@@ -95,6 +95,11 @@ func LoadBytes(file string, src []byte, opts Options) (*account.Snapshot, source
 	return nil, ds
 }
 
+// AccountPlaceholder stands for the account of a role not yet deployed,
+// spelt as package cfn spells an unresolved AWS::AccountId and package
+// taskdef an unknown account, so that one substitution serves all three.
+const AccountPlaceholder = "${AccountId}"
+
 // roleARN is where a role defined in code will live once deployed; the
 // account is a visible placeholder when no input says it.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
@@ -103,7 +108,7 @@ func roleARN(partition, acct, path, name string) string {
 		partition = "aws"
 	}
 	if acct == "" {
-		acct = "${AWS::AccountId}"
+		acct = AccountPlaceholder
 	}
 	if path == "" {
 		path = "/"

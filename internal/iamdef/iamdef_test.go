@@ -101,7 +101,7 @@ func TestLoad(t *testing.T) {
         Statement: [{Effect: Allow, Action: kms:Decrypt, Resource: "*"}]
 `,
 		format: FormatCloudFormation,
-		want:   "Exec arn:aws:iam::${AWS::AccountId}:role/Exec trust inline:Exec/logs inline:Exec/extra attached:${Ref:Shared}\n",
+		want:   "Exec arn:aws:iam::${AccountId}:role/Exec trust inline:Exec/logs inline:Exec/extra attached:${Ref:Shared}\n",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := write(t, t.TempDir(), tc.file, tc.body)
