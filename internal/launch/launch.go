@@ -22,6 +22,7 @@ import (
 	"github.com/execrole/execrole/internal/eval"
 	"github.com/execrole/execrole/internal/policy"
 	"github.com/execrole/execrole/internal/requirements"
+	"github.com/execrole/execrole/internal/source"
 	"github.com/execrole/execrole/internal/taskdef"
 )
 
@@ -154,6 +155,8 @@ type Call struct {
 	Why             []string `json:"why,omitempty"`
 	RequirementPath string   `json:"requirementPath,omitempty"`
 	Location        string   `json:"location,omitempty"`
+	// Range is Location for renderers that place results in files (SARIF).
+	Range source.Range `json:"-"`
 	// Blocking is false for calls whose denial does not stop the launch.
 	Blocking bool   `json:"blocking"`
 	When     string `json:"when,omitempty"`
@@ -430,7 +433,7 @@ func (e *env) needsResourcePolicy(r *requirements.Requirement) bool {
 
 func (e *env) call(r *requirements.Requirement) Call {
 	c := Call{
-		Action: r.Action, Resource: r.Resource, RequirementPath: r.Path, Location: r.Location,
+		Action: r.Action, Resource: r.Resource, RequirementPath: r.Path, Location: r.Location, Range: r.Range,
 		Blocking: r.BlocksLaunch() && !r.Conditional, When: r.When, req: r,
 	}
 	if r.Pattern && r.Sample != "" {

@@ -55,7 +55,11 @@ func SARIF(w io.Writer, r *check.Result, version, base string) error {
 			WithLevel(string(rules.Error)).
 			WithMessage(sarif.NewTextMessage(msg))
 		res.WithRuleIndex(run.GetRuleIndex(LaunchRuleID))
-		if l := location(c.Location, t.Def.Source.File, base); l != nil {
+		r := c.Range
+		if r.File == "" {
+			r = source.Range{File: t.Def.Source.File}
+		}
+		if l := rangeLocation(r, base); l != nil {
 			res.AddLocation(l)
 		}
 	}
@@ -91,21 +95,6 @@ func firstFailure(r *launch.Report) *launch.Call {
 		}
 	}
 	return &launch.Call{}
-}
-
-// location parses "file:line:col" as launch reports it.
-func location(s, file, base string) *sarif.Location {
-	if s == "" {
-		return rangeLocation(source.Range{File: file}, base)
-	}
-	parts := strings.Split(s, ":")
-	var line, col int
-	if n := len(parts); n >= 3 {
-		fmt.Sscan(parts[n-2], &line)
-		fmt.Sscan(parts[n-1], &col)
-		file = strings.Join(parts[:n-2], ":")
-	}
-	return rangeLocation(source.Range{File: file, Start: source.Pos{Line: line, Column: col}}, base)
 }
 
 func rangeLocation(r source.Range, base string) *sarif.Location {
