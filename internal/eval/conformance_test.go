@@ -293,7 +293,7 @@ func TestOracle(t *testing.T) {
 		}
 	}
 	// The corpus exercises almost every message Lazy results render.
-	for k := whyText; k <= whyTrustOrKey; k++ {
+	for k := whyResourceNotIn; k <= whyTrustOrKey; k++ {
 		if !whys[k] && k != whyAWSOwned && k != whyEndpoint {
 			t.Errorf("no oracle case explains with message kind %d", k)
 		}

@@ -667,14 +667,14 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 	case g == GateResource:
 		// A resource policy statement without Principal names nobody.
 		if explain {
-			w = why{kind: whyText, text: "it has no Principal element"}
+			w = why{kind: whyNoPrincipal, text: "it has no Principal element"}
 		}
 		return false, pmNone, w
 	}
 	for _, c := range s.conds {
 		if !c.eval(&st.ctx) {
 			if explain {
-				w = why{kind: whyText, text: c.why}
+				w = why{kind: whyCondition, text: c.why, key: c.src.Key}
 			}
 			return false, pmNone, w
 		}
@@ -687,7 +687,7 @@ func (st *state) statement(s *cStatement, g Gate) (ok bool, pm principalMatch, w
 // statements miss it; constant ones are not copied.
 func (st *state) reason(w why) string {
 	switch w.kind {
-	case whyText:
+	case whyNoPrincipal, whyCondition:
 		return w.text
 	case whyResourceNotIn, whyResourceExcluded, whyWildcardOnly:
 		if st.resWhy[w.kind] == "" {

@@ -8,13 +8,14 @@ type whyKind uint8
 
 const (
 	whyNone whyKind = iota
-	whyText         // text as is
 	// Near misses.
 	whyResourceNotIn    // the resource is not in Resource
 	whyResourceExcluded // the resource is excluded by NotResource
 	whyWildcardOnly     // the action takes only Resource "*"
 	whyPrincipalExcluded
 	whyPrincipalNotNamed
+	whyNoPrincipal // a resource policy statement without Principal
+	whyCondition   // text: the failed condition, rendered at compile time
 	// Missing permissions.
 	whyAWSOwned
 	whySCP // level
@@ -34,6 +35,7 @@ type why struct {
 	kind  whyKind
 	level int
 	text  string
+	key   string // whyCondition: the condition key
 }
 
 // appendWhy renders w for req, whose caller is named who.
@@ -49,7 +51,7 @@ func appendWhy(dst []byte, w why, req *Request, who string) []byte {
 		return on(dst)
 	}
 	switch w.kind {
-	case whyText:
+	case whyNoPrincipal, whyCondition:
 		return append(dst, w.text...)
 	case whyResourceNotIn:
 		dst = append(append(dst, "resource "...), req.Resource...)
@@ -128,3 +130,22 @@ func (r *Result) AppendReason(dst []byte, i int) []byte {
 	}
 	return append(dst, r.NearMisses[i].Reason...)
 }
+
+// Element names the statement element a near miss failed on: "Resource",
+// "Principal" or "Condition". Callers that judge a denial (is it only a
+// value the input did not say?) use it instead of reading Reason.
+func (n *NearMiss) Element() string {
+	switch n.why.kind {
+	case whyResourceNotIn, whyResourceExcluded, whyWildcardOnly:
+		return "Resource"
+	case whyPrincipalExcluded, whyPrincipalNotNamed, whyNoPrincipal:
+		return "Principal"
+	case whyCondition:
+		return "Condition"
+	}
+	return ""
+}
+
+// ConditionKey is the key of the condition a near miss failed on, as
+// written in the policy; "" unless Element is "Condition".
+func (n *NearMiss) ConditionKey() string { return n.why.key }

@@ -587,12 +587,13 @@ func unplaced(c Call) Call {
 	for _, v := range c.Context {
 		ctxVals = append(ctxVals, v...)
 	}
-	for _, nm := range c.res.NearMisses {
+	for i := range c.res.NearMisses {
+		nm := &c.res.NearMisses[i]
 		ph := ""
 		switch {
-		case strings.HasPrefix(nm.Reason, "resource "):
+		case nm.Element() == "Resource":
 			ph = holder(c.Resource)
-		case strings.HasPrefix(nm.Reason, "condition ") && strings.Contains(strings.ToLower(nm.Reason), "resourcetag/"):
+		case nm.Element() == "Condition" && strings.Contains(strings.ToLower(nm.ConditionKey()), "resourcetag/"):
 			// Resource tags live on the resource, not in any input
 			// (Copilot scopes execution roles by them).
 			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
@@ -600,7 +601,7 @@ func unplaced(c Call) Call {
 			c.Gate = ""
 			c.Why = append(c.Why, "statement "+nm.Statement+" of "+nm.Policy+" would apply if the resource has the tags its condition names, which the input does not show")
 			return c
-		case strings.HasPrefix(nm.Reason, "condition "):
+		case nm.Element() == "Condition":
 			ph = holder(ctxVals...)
 		}
 		if ph != "" {
